@@ -1,0 +1,211 @@
+/* agent.c — start-up of the agent: find the real allocator, map the region, scrub the environment, handle fork. */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/agent.h"
+
+struct agent agent;
+struct real_fns real;
+__thread struct agent_thread agent_self AGENT_TLS;
+
+/* 0 not started, 1 starting (in this or another thread), 2 done. */
+static int init_state;
+
+uint64_t agent_now_coarse(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t agent_now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Record why figures are incomplete (the first reason wins); recording goes on. */
+void agent_flag(enum mlr_reason reason)
+{
+	uint32_t none = MLR_REASON_NONE;
+	if (agent.hdr)
+		__atomic_compare_exchange_n(&agent.hdr->reason, &none, (uint32_t)reason, 0, RELAXED, RELAXED);
+}
+
+/* Stop recording for good and say why in the region; calls pass through from now on. */
+void agent_degrade(enum mlr_reason reason)
+{
+	if (!agent.hdr)
+		return;
+	agent_flag(reason);
+	__atomic_store_n(&agent.hdr->state, MLR_STATE_DEGRADED, RELEASE);
+	__atomic_store_n(&agent.active, 0, RELEASE);
+}
+
+#define RESOLVE(name) (real.name = (__typeof__(real.name))dlsym(RTLD_NEXT, #name))
+
+/* dlsym may allocate; the hooks serve those calls from the bootstrap arena (hooks.c). */
+static int resolve_real(void)
+{
+	RESOLVE(malloc);
+	RESOLVE(calloc);
+	RESOLVE(realloc);
+	RESOLVE(free);
+	RESOLVE(posix_memalign);
+	RESOLVE(aligned_alloc);
+	RESOLVE(memalign);
+	RESOLVE(valloc);
+	RESOLVE(pvalloc);
+	RESOLVE(mmap);
+	RESOLVE(munmap);
+	RESOLVE(mremap);
+	RESOLVE(pthread_create);
+	return real.malloc && real.calloc && real.realloc && real.free ? 0 : -1;
+}
+
+static int env_int(const char *name, int fallback)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return fallback;
+	char *end;
+	long n = strtol(v, &end, 10);
+	return *end ? fallback : (int)n;
+}
+
+/* Map the region the inspector handed us. The fd is closed afterwards: the
+ * mapping outlives it, and no descriptor of ours leaks into exec'd programs. */
+static int map_region(void)
+{
+	int fd = env_int(MLR_ENV_FD, -1);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(struct mlr_header))
+		return -1;
+	void *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -1;
+	struct mlr_header *h = p;
+	if (h->state != MLR_STATE_EMPTY || region_layout(h, (uint64_t)st.st_size) != 0) {
+		munmap(p, (size_t)st.st_size);
+		return -1;
+	}
+	agent.hdr = h;
+	agent.base = p;
+	return 0;
+}
+
+static void choose_unwinder(void)
+{
+	const char *u = getenv(MLR_ENV_UNWIND);
+	unwind_init(u && strcmp(u, "fp") == 0 ? &unwind_fp : &unwind_libunwind);
+	int depth = env_int(MLR_ENV_DEPTH, MLR_MAX_DEPTH);
+	agent.max_depth = depth < 1 || depth > MLR_MAX_DEPTH ? MLR_MAX_DEPTH : depth;
+}
+
+static void start_recording(void)
+{
+	struct mlr_header *h = agent.hdr;
+	struct timespec rt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	h->pid = getpid();
+	h->unwinder = unwind_active->id;
+	h->max_depth = (uint32_t)agent.max_depth;
+	h->start_realtime_ns = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
+	h->start_mono_ns = agent_now_mono();
+	modules_scan();
+	__atomic_store_n(&h->state, MLR_STATE_RECORDING, RELEASE);
+	__atomic_store_n(&agent.active, 1, RELEASE);
+}
+
+/* Called by every hook until it returns 1. Returns 1 once the real functions
+ * are known (recording may still be off), 0 while start-up is in progress. */
+int agent_ensure_init(void)
+{
+	int s = __atomic_load_n(&init_state, ACQUIRE);
+	if (LIKELY(s == 2))
+		return 1;
+	int expected = 0;
+	if (!__atomic_compare_exchange_n(&init_state, &expected, 1, 0, ACQUIRE, RELAXED)) {
+		if (agent_self.busy)
+			return 0; /* our own start-up, re-entered through dlsym */
+		while (__atomic_load_n(&init_state, ACQUIRE) != 2)
+			sched_yield();
+		return 1;
+	}
+	agent_self.busy = 1;
+	int ok = resolve_real() == 0;
+	if (ok) {
+		choose_unwinder();
+		if (map_region() == 0)
+			start_recording();
+	}
+	agent_self.busy = 0;
+	__atomic_store_n(&init_state, 2, RELEASE);
+	return ok;
+}
+
+/* A forked child shares the region mapping with its parent: it must not
+ * write to it. Children are not tracked (doc/architecture.md). */
+static void on_fork_child(void)
+{
+	agent.in_child = 1;
+	__atomic_store_n(&agent.active, 0, RELEASE);
+}
+
+/* Remove `entry` from the colon/space separated LD_PRELOAD value in place. */
+static void strip_preload_entry(char *list, const char *entry)
+{
+	size_t n = strlen(entry);
+	char *p = list;
+	while ((p = strstr(p, entry)) != NULL) {
+		int starts = p == list || p[-1] == ':' || p[-1] == ' ';
+		int ends = p[n] == '\0' || p[n] == ':' || p[n] == ' ';
+		if (!starts || !ends) {
+			p += n;
+			continue;
+		}
+		char *rest = p + n + (p[n] ? 1 : 0);
+		memmove(p, rest, strlen(rest) + 1);
+	}
+}
+
+/* Programs the target execs must not inherit the agent (unless the user
+ * preloads it again): drop our LD_PRELOAD entry and our variables. */
+static void scrub_environment(void)
+{
+	Dl_info self;
+	char *pre = getenv("LD_PRELOAD");
+	if (pre && dladdr((void *)scrub_environment, &self) && self.dli_fname) {
+		strip_preload_entry(pre, self.dli_fname);
+		const char *base = strrchr(self.dli_fname, '/');
+		if (base)
+			strip_preload_entry(pre, base + 1);
+		if (!pre[strspn(pre, ": ")])
+			unsetenv("LD_PRELOAD");
+	}
+	unsetenv(MLR_ENV_FD);
+	unsetenv(MLR_ENV_UNWIND);
+	unsetenv(MLR_ENV_DEPTH);
+}
+
+__attribute__((constructor)) static void agent_constructor(void)
+{
+	agent_ensure_init();
+	agent_self.busy = 1; /* pthread_atfork allocates: not the program's call */
+	pthread_atfork(NULL, NULL, on_fork_child);
+	agent_self.busy = 0;
+	scrub_environment();
+}

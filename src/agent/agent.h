@@ -1,0 +1,110 @@
+/* agent.h — state and internal interfaces shared by the parts of libmemlens-agent. */
+#ifndef MEMLENS_AGENT_H
+#define MEMLENS_AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "memlens/region.h"
+
+#define AGENT_API __attribute__((visibility("default")))
+#define AGENT_TLS __attribute__((tls_model("initial-exec")))
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+#define RELAXED __ATOMIC_RELAXED
+#define ACQUIRE __ATOMIC_ACQUIRE
+#define RELEASE __ATOMIC_RELEASE
+
+/* The allocator functions found behind us (RTLD_NEXT). */
+struct real_fns {
+	void *(*malloc)(size_t);
+	void *(*calloc)(size_t, size_t);
+	void *(*realloc)(void *, size_t);
+	void (*free)(void *);
+	int (*posix_memalign)(void **, size_t, size_t);
+	void *(*aligned_alloc)(size_t, size_t);
+	void *(*memalign)(size_t, size_t);
+	void *(*valloc)(size_t);
+	void *(*pvalloc)(size_t);
+	void *(*mmap)(void *, size_t, int, int, int, off_t);
+	int (*munmap)(void *, size_t);
+	void *(*mremap)(void *, size_t, size_t, int, ...);
+	int (*pthread_create)(void *, const void *, void *(*)(void *), void *);
+};
+
+/* Global agent state. `active` is read on every call; everything else is set at init. */
+struct agent {
+	int active;                  /* 1 while recording into the region */
+	int in_child;                /* 1 in a forked child: pass through */
+	struct mlr_header *hdr;      /* the region, or NULL when there is none */
+	char *base;                  /* same address as hdr, for offset arithmetic */
+	int max_depth;
+};
+
+/* Per-thread state; initial-exec TLS so reading it never allocates. */
+struct agent_thread {
+	int busy;                    /* inside our own code: nested calls pass through */
+	int slot;                    /* index+1 of this thread's struct mlr_thread, 0 none */
+	uint64_t stack_lo, stack_hi; /* for the frame-pointer walker */
+	uint32_t create_stack;       /* handed over by our pthread_create wrapper */
+};
+
+extern struct agent agent;
+extern struct real_fns real;
+extern __thread struct agent_thread agent_self AGENT_TLS;
+
+/* agent.c */
+int agent_ensure_init(void);
+void agent_degrade(enum mlr_reason reason);
+void agent_flag(enum mlr_reason reason);
+uint64_t agent_now_coarse(void);
+uint64_t agent_now_mono(void);
+
+/* region.c: lay out a fresh region of `size` bytes at `base`. */
+int region_layout(struct mlr_header *h, uint64_t size);
+
+/* unwind.c: capture the stack of the call into the agent, its own frames dropped. */
+struct unwinder {
+	const char *name;
+	enum mlr_unwinder id;
+	int (*capture)(uint64_t *ips, int max); /* depth, or -depth when truncated */
+};
+extern const struct unwinder unwind_libunwind;
+extern const struct unwinder unwind_fp;
+extern const struct unwinder *unwind_active;
+void unwind_init(const struct unwinder *u);
+
+/* stacktab.c */
+uint32_t stacktab_intern(const uint64_t *ips, int depth, int truncated, enum mlr_kind kind);
+struct mlr_stack *stacktab_get(uint32_t id);
+void stacktab_on_alloc(uint32_t id, uint64_t size);
+int stacktab_on_free(uint32_t id, uint64_t size);
+
+/* livemap.c */
+int livemap_insert(const struct mlr_block *b, struct mlr_block *stale);
+int livemap_remove(uint64_t ptr, struct mlr_block *out);
+
+/* arena.c: slot arrays for the live map, inside the region. */
+uint64_t arena_alloc(uint64_t bytes);
+void arena_release(uint64_t off, uint64_t bytes);
+
+/* threads.c */
+struct mlr_thread *threads_self(void);
+struct mlr_thread *threads_at(uint32_t slot);
+void threads_on_exit(void);
+int threads_wrap_create(void *thread, const void *attr, void *(*start)(void *), void *arg);
+
+/* modules.c */
+void modules_scan(void);
+void modules_cover(const uint64_t *ips, int depth);
+
+/* record.c: the bookkeeping behind every hook. */
+void record_alloc(void *p, size_t size, enum mlr_kind kind);
+void record_free(void *p, enum mlr_kind kind);
+int record_realloc_begin(void *p, struct mlr_block *old);
+void record_realloc_end(void *p, int had_old, struct mlr_block *old, void *q, size_t size,
+			enum mlr_kind kind);
+
+#endif

@@ -1,0 +1,162 @@
+/* livemap.c — the agent's live-block map: pointer -> size, stack, thread, birth, in sharded hash tables. */
+#include "config.h"
+
+#include "agent/agent.h"
+#include "agent/spinlock.h"
+
+#define MIN_CAP 16
+
+/* Pointers are 16-byte aligned and clustered: mix all bits (murmur3 finaliser). */
+static inline uint64_t mix(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ull;
+	k ^= k >> 33;
+	return k;
+}
+
+static inline struct mlr_shard *shard_for(uint64_t h)
+{
+	struct mlr_shard *shards = (struct mlr_shard *)(agent.base + agent.hdr->shards_off);
+	return &shards[h & (agent.hdr->shards_count - 1)];
+}
+
+static inline struct mlr_block *slots_of(const struct mlr_shard *sh)
+{
+	return (struct mlr_block *)(agent.base + sh->slots_off);
+}
+
+/* Readers retry while seq is odd or moved (see region.h). */
+static inline void write_begin(struct mlr_shard *sh)
+{
+	__atomic_store_n(&sh->seq, sh->seq + 1, RELAXED);
+	__atomic_thread_fence(RELEASE);
+}
+
+static inline void write_end(struct mlr_shard *sh)
+{
+	__atomic_store_n(&sh->seq, sh->seq + 1, RELEASE);
+}
+
+static inline uint32_t home_of(uint64_t ptr, uint32_t mask)
+{
+	return (uint32_t)(mix(ptr) >> 32) & mask;
+}
+
+/* Place b in an array that has room and holds no block with the same pointer. */
+static void place(struct mlr_block *slots, uint32_t mask, const struct mlr_block *b)
+{
+	uint32_t i = home_of(b->ptr, mask);
+	while (slots[i].ptr != MLR_BLOCK_EMPTY)
+		i = (i + 1) & mask;
+	slots[i] = *b;
+}
+
+/* Rebuild the shard at the smallest power-of-two capacity that leaves it at
+ * most 3/8 full (it grows again at 3/4: 24 to 64 bytes per live block). */
+static int grow(struct mlr_shard *sh)
+{
+	uint32_t cap = MIN_CAP;
+	while (cap * 3 < (sh->live + 1) * 8)
+		cap *= 2;
+	uint64_t off = arena_alloc((uint64_t)cap * sizeof(struct mlr_block));
+	if (!off)
+		return -1;
+	struct mlr_block *fresh = (struct mlr_block *)(agent.base + off);
+	struct mlr_block *old = sh->cap ? slots_of(sh) : NULL;
+	for (uint32_t i = 0; i < sh->cap; i++)
+		if (old[i].ptr != MLR_BLOCK_EMPTY)
+			place(fresh, cap - 1, &old[i]);
+	uint64_t old_off = sh->slots_off, old_cap = sh->cap;
+	sh->slots_off = off;
+	sh->cap = cap;
+	if (old_cap)
+		arena_release(old_off, old_cap * sizeof(struct mlr_block));
+	return 0;
+}
+
+/* Index of the slot holding ptr, or -1. Caller holds the shard lock. */
+static int64_t find(const struct mlr_shard *sh, uint64_t ptr)
+{
+	if (!sh->cap)
+		return -1;
+	const struct mlr_block *slots = slots_of(sh);
+	uint32_t mask = sh->cap - 1;
+	for (uint32_t i = home_of(ptr, mask);; i = (i + 1) & mask) {
+		if (slots[i].ptr == ptr)
+			return i;
+		if (slots[i].ptr == MLR_BLOCK_EMPTY)
+			return -1;
+	}
+}
+
+/*
+ * Linear probing without tombstones: after emptying slot i, pull back each
+ * later block of the run whose home lies cyclically outside (i, j], so every
+ * lookup still finds its block before the first empty slot.
+ */
+static void delete_at(struct mlr_shard *sh, uint32_t i)
+{
+	struct mlr_block *slots = slots_of(sh);
+	uint32_t mask = sh->cap - 1;
+	for (uint32_t j = (i + 1) & mask; slots[j].ptr != MLR_BLOCK_EMPTY; j = (j + 1) & mask) {
+		uint32_t h = home_of(slots[j].ptr, mask);
+		int stays = i <= j ? (i < h && h <= j) : (i < h || h <= j);
+		if (!stays) {
+			slots[i] = slots[j];
+			i = j;
+		}
+	}
+	slots[i].ptr = MLR_BLOCK_EMPTY;
+}
+
+/*
+ * Add a block. A block already recorded under the same pointer can only mean
+ * its free went past us (a direct __libc_free): it is replaced and handed back
+ * in *stale so the caller can count it freed. Returns 1 when *stale was
+ * filled, 0 otherwise, -1 when the arena is full.
+ */
+int livemap_insert(const struct mlr_block *b, struct mlr_block *stale)
+{
+	struct mlr_shard *sh = shard_for(mix(b->ptr));
+	int ret = 0;
+	spin_lock(&sh->lock);
+	write_begin(sh);
+	int64_t at = find(sh, b->ptr);
+	if (at >= 0) {
+		*stale = slots_of(sh)[at];
+		slots_of(sh)[at] = *b;
+		ret = 1;
+	} else if ((sh->live + 1) * 4 > sh->cap * 3 && grow(sh) != 0) {
+		ret = -1;
+	} else {
+		place(slots_of(sh), sh->cap - 1, b);
+		sh->live++;
+		sh->used = sh->live;
+	}
+	write_end(sh);
+	spin_unlock(&sh->lock);
+	return ret;
+}
+
+/* Remove the block at ptr into *out. Returns 0, or -1 when it was never recorded. */
+int livemap_remove(uint64_t ptr, struct mlr_block *out)
+{
+	struct mlr_shard *sh = shard_for(mix(ptr));
+	int ret = -1;
+	spin_lock(&sh->lock);
+	int64_t at = find(sh, ptr);
+	if (at >= 0) {
+		write_begin(sh);
+		*out = slots_of(sh)[at];
+		delete_at(sh, (uint32_t)at);
+		sh->live--;
+		sh->used = sh->live;
+		write_end(sh);
+		ret = 0;
+	}
+	spin_unlock(&sh->lock);
+	return ret;
+}

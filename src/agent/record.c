@@ -1,0 +1,115 @@
+/* record.c — the bookkeeping behind every hook: stack, live map, site, thread and process counters. */
+#include "config.h"
+
+#include "agent/agent.h"
+
+/* Add n to a thread counter: a plain store when only this thread writes the
+ * slot, an atomic add when the slot is the shared overflow slot. */
+static inline void thread_count(struct mlr_thread *t, uint64_t *field, uint64_t n)
+{
+	if (LIKELY(t != threads_at((uint32_t)agent.hdr->threads_cap - 1)))
+		__atomic_store_n(field, *field + n, RELAXED);
+	else
+		__atomic_add_fetch(field, n, RELAXED);
+}
+
+/* Count a recorded block as freed by the calling thread. */
+static void account_free(const struct mlr_block *b)
+{
+	uint64_t size = mlr_block_size(b);
+	int kind = stacktab_on_free(b->stack, size);
+	struct mlr_thread *owner = threads_at(b->thread);
+	if (kind == MLR_KIND_HEAP) {
+		thread_count(threads_self(), &threads_self()->frees, 1);
+		__atomic_sub_fetch(&owner->live_bytes, (int64_t)size, RELAXED);
+		__atomic_sub_fetch(&owner->live_blocks, 1, RELAXED);
+	} else {
+		struct mlr_totals *m = &agent.hdr->mmap;
+		__atomic_add_fetch(&m->frees, 1, RELAXED);
+		__atomic_sub_fetch(&m->live_bytes, (int64_t)size, RELAXED);
+		__atomic_sub_fetch(&m->live_blocks, 1, RELAXED);
+	}
+}
+
+static void account_alloc(const struct mlr_block *b, enum mlr_kind kind)
+{
+	uint64_t size = mlr_block_size(b);
+	stacktab_on_alloc(b->stack, size);
+	if (kind == MLR_KIND_HEAP) {
+		struct mlr_thread *t = threads_at(b->thread);
+		thread_count(t, &t->allocs, 1);
+		thread_count(t, &t->bytes_alloc, size);
+		__atomic_add_fetch(&t->live_bytes, (int64_t)size, RELAXED);
+		__atomic_add_fetch(&t->live_blocks, 1, RELAXED);
+	} else {
+		struct mlr_totals *m = &agent.hdr->mmap;
+		__atomic_add_fetch(&m->calls, 1, RELAXED);
+		__atomic_add_fetch(&m->bytes, size, RELAXED);
+		__atomic_add_fetch(&m->live_bytes, (int64_t)size, RELAXED);
+		__atomic_add_fetch(&m->live_blocks, 1, RELAXED);
+	}
+}
+
+/* A block the program now owns. Caller has set agent_self.busy. */
+void record_alloc(void *p, size_t size, enum mlr_kind kind)
+{
+	uint64_t ips[MLR_MAX_DEPTH];
+	int n = unwind_active->capture(ips, agent.max_depth);
+	uint32_t stack = stacktab_intern(ips, n < 0 ? -n : n, n < 0, kind);
+	struct mlr_thread *t = threads_self();
+	uint32_t slot = (uint32_t)(t - threads_at(0));
+	uint64_t size48 = size < ((uint64_t)1 << 48) ? size : ((uint64_t)1 << 48) - 1;
+	struct mlr_block b = {
+		.ptr = (uint64_t)(uintptr_t)p,
+		.size_lo = (uint32_t)size48,
+		.size_hi = (uint16_t)(size48 >> 32),
+		.stack = stack,
+		.thread = (uint16_t)slot,
+		.birth_ms = (uint32_t)((agent_now_coarse() - agent.hdr->start_mono_ns) / 1000000u),
+	};
+	struct mlr_block stale;
+	int r = livemap_insert(&b, &stale);
+	if (r < 0) {
+		agent_degrade(MLR_REASON_LIVE_FULL);
+		return;
+	}
+	if (r == 1)
+		account_free(&stale);
+	account_alloc(&b, kind);
+}
+
+/* The program gives p back (free, realloc, munmap). Caller has set agent_self.busy. */
+void record_free(void *p, enum mlr_kind kind)
+{
+	struct mlr_block b;
+	if (livemap_remove((uint64_t)(uintptr_t)p, &b) == 0)
+		account_free(&b);
+	else if (kind == MLR_KIND_HEAP)
+		__atomic_add_fetch(&agent.hdr->unknown_frees, 1, RELAXED);
+}
+
+/* realloc's first half: take the old block out of the map before the real
+ * realloc can hand its address to another thread. 0 when it was recorded. */
+int record_realloc_begin(void *p, struct mlr_block *old)
+{
+	return livemap_remove((uint64_t)(uintptr_t)p, old);
+}
+
+/* realloc's second half. q is the new block or NULL. */
+void record_realloc_end(void *p, int had_old, struct mlr_block *old, void *q, size_t size,
+			enum mlr_kind kind)
+{
+	if (!q && size != 0) {
+		/* failed: the old block is still the program's, as it was */
+		struct mlr_block stale;
+		if (had_old && livemap_insert(old, &stale) == 1)
+			account_free(&stale);
+		return;
+	}
+	if (had_old)
+		account_free(old);
+	else if (p && kind == MLR_KIND_HEAP)
+		__atomic_add_fetch(&agent.hdr->unknown_frees, 1, RELAXED);
+	if (q)
+		record_alloc(q, size, kind);
+}

@@ -1,0 +1,221 @@
+/* stacktab.c — the agent's stack table: deduplicated call stacks and their per-site counters. */
+#include "config.h"
+
+#include <string.h>
+
+#include "agent/agent.h"
+#include "agent/spinlock.h"
+
+struct mlr_stack *stacktab_get(uint32_t id)
+{
+	return (struct mlr_stack *)(agent.base + agent.hdr->stacks_off) + id;
+}
+
+static inline uint64_t *frame_pool(void)
+{
+	return (uint64_t *)(agent.base + agent.hdr->frames_off);
+}
+
+/* Four independent lanes so the multiplies of a deep stack overlap instead of
+ * forming one long dependency chain (this runs on every allocation). */
+static uint64_t hash_stack(const uint64_t *ips, int depth, enum mlr_kind kind)
+{
+	const uint64_t k = 0xff51afd7ed558ccdull;
+	uint64_t h[4] = {0x9E3779B97F4A7C15ull ^ (uint64_t)kind, (uint64_t)depth, 0x2545F4914F6CDD1Dull, 0};
+	int i = 0;
+	for (; i + 4 <= depth; i += 4)
+		for (int l = 0; l < 4; l++)
+			h[l] = (h[l] ^ ips[i + l]) * k;
+	for (int l = 0; i < depth; i++, l++)
+		h[l] = (h[l] ^ ips[i]) * k;
+	uint64_t x = h[0] ^ (h[1] >> 17 | h[1] << 47) ^ (h[2] >> 31 | h[2] << 33) ^ (h[3] >> 45 | h[3] << 19);
+	x ^= x >> 32;
+	x *= k;
+	x ^= x >> 29;
+	return x | 1; /* never 0 */
+}
+
+static int same_stack(const struct mlr_stack *s, uint64_t h, const uint64_t *ips, int depth, enum mlr_kind kind)
+{
+	return s->hash == h && s->depth == depth && s->kind == kind &&
+	       memcmp(frame_pool() + s->frames_off, ips, (size_t)depth * sizeof *ips) == 0;
+}
+
+/* Write a new stack entry; it becomes visible when the caller sets ready. */
+static uint32_t stacktab_add(uint64_t h, const uint64_t *ips, int depth, int truncated, enum mlr_kind kind)
+{
+	struct mlr_header *hdr = agent.hdr;
+	uint64_t id = hdr->nstacks, off = hdr->frames_used;
+	if (id >= hdr->stacks_cap || off + (uint64_t)depth > hdr->frames_cap)
+		return MLR_STACK_NONE;
+	memcpy(frame_pool() + off, ips, (size_t)depth * sizeof *ips);
+	struct mlr_stack *s = stacktab_get((uint32_t)id);
+	s->hash = h;
+	s->frames_off = off;
+	s->depth = (uint16_t)depth;
+	s->kind = (uint8_t)kind;
+	s->truncated = (uint8_t)truncated;
+	__atomic_store_n(&hdr->frames_used, off + (uint64_t)depth, RELAXED);
+	__atomic_store_n(&s->ready, 1, RELEASE);
+	__atomic_store_n(&hdr->nstacks, id + 1, RELEASE);
+	return (uint32_t)id;
+}
+
+/*
+ * The index maps a stack's hash to its id. It is sized to the stacks it holds
+ * (a large sparse index costs a TLB miss per lookup) and doubles when half
+ * full. Lookups take no lock: they load the current index (offset and size in
+ * one word) and probe it. Inserts are rare (a new stack) and serialised by a
+ * lock; a lookup that raced a growth and missed simply takes the insert path,
+ * which looks again under the lock. Old indexes are never reused: a lookup may
+ * still be reading one. Slots hold the hash's high half beside the id, so most
+ * mismatches are rejected without touching the stack entry.
+ */
+#define INDEX_MIN_LOG2 10
+
+struct index_view {
+	uint64_t *slots;
+	uint64_t mask;
+};
+
+static struct index_view index_current(void)
+{
+	uint64_t word = __atomic_load_n(&agent.hdr->stack_index, ACQUIRE);
+	struct index_view v = {NULL, 0};
+	if (word) {
+		v.slots = (uint64_t *)(agent.base + (word & ~0xfffull));
+		v.mask = ((uint64_t)1 << (word & 0x3f)) - 1;
+	}
+	return v;
+}
+
+static uint32_t index_find(struct index_view v, uint64_t h, const uint64_t *ips, int depth, enum mlr_kind kind)
+{
+	if (!v.slots)
+		return MLR_STACK_NONE;
+	for (uint64_t i = h & v.mask;; i = (i + 1) & v.mask) {
+		uint64_t cur = __atomic_load_n(&v.slots[i], ACQUIRE);
+		if (cur == 0)
+			return MLR_STACK_NONE;
+		if ((cur >> 32) == (h >> 32) && same_stack(stacktab_get((uint32_t)cur), h, ips, depth, kind))
+			return (uint32_t)cur;
+	}
+}
+
+static void index_place(struct index_view v, uint64_t h, uint32_t id)
+{
+	uint64_t i = h & v.mask;
+	while (v.slots[i])
+		i = (i + 1) & v.mask;
+	__atomic_store_n(&v.slots[i], (h & 0xffffffff00000000ull) | id, RELEASE);
+}
+
+/* Publish an index of twice the size (or the first one) holding every stack so far. Lock held. */
+static int index_grow(struct index_view old)
+{
+	int log2 = INDEX_MIN_LOG2;
+	while (old.slots && ((uint64_t)1 << log2) <= old.mask + 1)
+		log2++;
+	uint64_t off = arena_alloc(((uint64_t)1 << log2) * sizeof(uint64_t));
+	if (!off)
+		return -1;
+	struct index_view v = {(uint64_t *)(agent.base + off), ((uint64_t)1 << log2) - 1};
+	for (uint64_t i = 0; old.slots && i <= old.mask; i++)
+		if (old.slots[i])
+			index_place(v, stacktab_get((uint32_t)old.slots[i])->hash, (uint32_t)old.slots[i]);
+	__atomic_store_n(&agent.hdr->stack_index, off | (uint64_t)log2, RELEASE);
+	return 0;
+}
+
+static uint32_t index_insert(uint64_t h, const uint64_t *ips, int depth, int truncated, enum mlr_kind kind)
+{
+	struct mlr_header *hdr = agent.hdr;
+	spin_lock(&hdr->stack_lock);
+	struct index_view v = index_current();
+	uint32_t id = index_find(v, h, ips, depth, kind);
+	int added = 0;
+	if (id == MLR_STACK_NONE && ((hdr->stack_index_used + 1) * 2 <= v.mask + 1 || index_grow(v) == 0)) {
+		id = stacktab_add(h, ips, depth, truncated, kind);
+		if (id != MLR_STACK_NONE) {
+			index_place(index_current(), h, id);
+			hdr->stack_index_used++;
+			added = 1;
+		}
+	}
+	spin_unlock(&hdr->stack_lock);
+	if (id == MLR_STACK_NONE)
+		agent_flag(MLR_REASON_STACKS_FULL);
+	if (added)
+		modules_cover(ips, depth); /* outside the lock: it may wait for the loader */
+	return id;
+}
+
+/* Find or add a stack; MLR_STACK_NONE (counted on stack 0) when the table is full. */
+uint32_t stacktab_intern(const uint64_t *ips, int depth, int truncated, enum mlr_kind kind)
+{
+	uint64_t h = hash_stack(ips, depth, kind);
+	uint32_t id = index_find(index_current(), h, ips, depth, kind);
+	return id != MLR_STACK_NONE ? id : index_insert(h, ips, depth, truncated, kind);
+}
+
+/* Global heap figures and the peak; called after the site's own counters moved. */
+static void heap_live_add(int64_t bytes)
+{
+	struct mlr_header *hdr = agent.hdr;
+	int64_t live = __atomic_add_fetch(&hdr->heap.live_bytes, bytes, RELAXED);
+	if (bytes <= 0)
+		return;
+	int64_t old = __atomic_load_n(&hdr->peak_live_bytes, RELAXED);
+	while (live > old) {
+		if (__atomic_compare_exchange_n(&hdr->peak_live_bytes, &old, live, 0, RELAXED, RELAXED)) {
+			__atomic_store_n(&hdr->peak_time_ns, agent_now_coarse() - hdr->start_mono_ns, RELAXED);
+			__atomic_add_fetch(&hdr->peak_epoch, 1, RELEASE);
+			break;
+		}
+	}
+}
+
+/*
+ * What was live at the peak, per site, without scanning every site at each
+ * new peak: a site remembers its live figures the first time it changes after
+ * a peak (its value at that peak), tagged with the peak's epoch. A reader
+ * takes at_peak_* when the tag equals the current epoch, else live_*.
+ * Exact for one thread; with several, a change racing a new peak may land on
+ * either side of it.
+ */
+static void remember_at_peak(struct mlr_stack *s)
+{
+	uint64_t epoch = __atomic_load_n(&agent.hdr->peak_epoch, ACQUIRE);
+	if (__atomic_load_n(&s->at_peak_epoch, RELAXED) == epoch)
+		return;
+	__atomic_store_n(&s->at_peak_bytes, __atomic_load_n(&s->live_bytes, RELAXED), RELAXED);
+	__atomic_store_n(&s->at_peak_blocks, __atomic_load_n(&s->live_blocks, RELAXED), RELAXED);
+	__atomic_store_n(&s->at_peak_epoch, epoch, RELEASE);
+}
+
+void stacktab_on_alloc(uint32_t id, uint64_t size)
+{
+	struct mlr_stack *s = stacktab_get(id);
+	remember_at_peak(s);
+	__atomic_add_fetch(&s->allocs, 1, RELAXED);
+	__atomic_add_fetch(&s->bytes_alloc, size, RELAXED);
+	__atomic_add_fetch(&s->live_blocks, 1, RELAXED);
+	int64_t live = __atomic_add_fetch(&s->live_bytes, (int64_t)size, RELAXED);
+	if (live > __atomic_load_n(&s->peak_live_bytes, RELAXED))
+		__atomic_store_n(&s->peak_live_bytes, live, RELAXED);
+	if (s->kind == MLR_KIND_HEAP)
+		heap_live_add((int64_t)size);
+}
+
+/* Returns the stack's kind, which is the freed block's kind. */
+int stacktab_on_free(uint32_t id, uint64_t size)
+{
+	struct mlr_stack *s = stacktab_get(id);
+	remember_at_peak(s);
+	__atomic_add_fetch(&s->frees, 1, RELAXED);
+	__atomic_sub_fetch(&s->live_blocks, 1, RELAXED);
+	__atomic_sub_fetch(&s->live_bytes, (int64_t)size, RELAXED);
+	if (s->kind == MLR_KIND_HEAP)
+		heap_live_add(-(int64_t)size);
+	return s->kind;
+}

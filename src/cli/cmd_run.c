@@ -1,0 +1,310 @@
+/* cmd_run.c — `memlens run` and `memlens demo`: start a command under the agent, sample it, report at the end. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/exitcodes.h"
+#include "cli/launch.h"
+#include "cli/options.h"
+#include "core/model.h"
+#include "core/report.h"
+#include "core/util.h"
+
+enum { OPT_HEADLESS = 256, OPT_UNWIND, OPT_DEPTH, OPT_INTERVAL, OPT_REGION, OPT_HELP };
+
+static const struct opt_spec run_options[] = {
+	{"headless", OPT_HEADLESS, NULL, "no TUI: print the report when the command ends (the default for now)"},
+	{"duration", 'd', "T", "report after T (10s, 5m, 250ms), then end the command"},
+	{"json", 'j', NULL, "write the report as JSON (doc/report-json.md)"},
+	{"output", 'o', "FILE", "write the report to FILE instead of standard output"},
+	{"top", 'n', "N", "sites listed per table (default 10)"},
+	{"unwind", OPT_UNWIND, "HOW", "libunwind (default: DWARF, exact) or fp (frame pointers: faster, needs -fno-omit-frame-pointer)"},
+	{"max-depth", OPT_DEPTH, "N", "frames kept per stack, 1..64 (default 64)"},
+	{"interval", OPT_INTERVAL, "T", "sampling period of /proc and the heap figures (default 100ms)"},
+	{"region-size", OPT_REGION, "SIZE", "size of the shared region (default 4GiB, sparse)"},
+	{"help", OPT_HELP, NULL, "show this help"},
+	{NULL, 0, NULL, NULL},
+};
+
+struct run_opts {
+	uint64_t duration_ns, interval_ns;
+	struct report_opts report;
+	const char *output;
+	struct launch_opts launch;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_stop_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void run_usage(FILE *out, const char *cmd)
+{
+	if (strcmp(cmd, "demo") == 0)
+		fputs("usage: memlens demo [options]\n\nRun the bundled demo program (it leaks at a steady rate, grows a bounded\n"
+		      "cache, churns buffers and starts threads that never exit) and report on it.\n\noptions:\n", out);
+	else
+		fputs("usage: memlens run [options] -- CMD [ARGS...]\n\nRun CMD with the memlens agent preloaded; record every heap allocation\n"
+		      "with its call stack; when CMD ends (or after --duration, or on Ctrl-C)\n"
+		      "print a report: totals, the peak, top call sites, threads.\n"
+		      "The exit status is CMD's (128+N when a signal N ended it), or one of\n"
+		      "memlens's own: 64 usage, 69 agent not found, 70 internal, 71 system error,\n"
+		      "73 cannot create the output file, 126 not executable, 127 not found.\n\noptions:\n", out);
+	opt_print_help(out, run_options);
+}
+
+/* Parse options; returns -1 to go on, else an exit status. */
+static int parse_run_options(const char *cmd, int argc, char **argv, struct run_opts *o, int *first_arg)
+{
+	memset(o, 0, sizeof *o);
+	o->interval_ns = 100000000u;
+	o->report.top = REPORT_DEFAULT_TOP;
+	const char *arg;
+	int c;
+	opt_reset();
+	while ((c = opt_next(cmd, argc, argv, run_options, &arg)) != -1) {
+		uint64_t v;
+		switch (c) {
+		case OPT_HEADLESS: break;
+		case 'j': o->report.json = 1; break;
+		case 'o': o->output = arg; break;
+		case OPT_HELP: run_usage(stdout, cmd); return 0;
+		case 'd':
+			if (util_parse_duration(arg, &o->duration_ns) != 0 || !o->duration_ns)
+				return usage_error(cmd, "--duration", arg, "a duration like 10s, 5m or 250ms");
+			break;
+		case OPT_INTERVAL:
+			if (util_parse_duration(arg, &o->interval_ns) != 0 || o->interval_ns < 1000000)
+				return usage_error(cmd, "--interval", arg, "a duration of at least 1ms");
+			break;
+		case 'n':
+			if (util_parse_size(arg, &v) != 0 || v < 1 || v > 100000)
+				return usage_error(cmd, "--top", arg, "a number from 1 to 100000");
+			o->report.top = (int)v;
+			break;
+		case OPT_UNWIND:
+			if (strcmp(arg, "libunwind") != 0 && strcmp(arg, "fp") != 0)
+				return usage_error(cmd, "--unwind", arg, "libunwind or fp");
+			o->launch.unwind = arg;
+			break;
+		case OPT_DEPTH:
+			if (util_parse_size(arg, &v) != 0 || v < 1 || v > MLR_MAX_DEPTH)
+				return usage_error(cmd, "--max-depth", arg, "a number from 1 to 64");
+			o->launch.max_depth = (int)v;
+			break;
+		case OPT_REGION:
+			if (util_parse_size(arg, &v) != 0 || v < (16u << 20))
+				return usage_error(cmd, "--region-size", arg, "a size of at least 16MiB");
+			o->launch.region_size = v;
+			break;
+		default: return EXIT_USAGE;
+		}
+	}
+	*first_arg = opt_index();
+	return -1;
+}
+
+/* Wait up to timeout_ms for the target to end; 1 when it did (status filled). */
+static int wait_target(pid_t pid, int pidfd, int timeout_ms, int *status, struct rusage *ru)
+{
+	if (pidfd >= 0) {
+		struct pollfd p = {.fd = pidfd, .events = POLLIN};
+		poll(&p, 1, timeout_ms);
+	} else if (timeout_ms > 0) {
+		usleep((useconds_t)timeout_ms * 1000);
+	}
+	pid_t w;
+	do
+		w = wait4(pid, status, WNOHANG, ru);
+	while (w < 0 && errno == EINTR);
+	return w == pid;
+}
+
+/* End a target memlens was asked to stop: SIGTERM, then SIGKILL after 5 s. */
+static int end_target(pid_t pid, int pidfd, struct rusage *ru)
+{
+	int status = 0;
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 50; i++)
+		if (wait_target(pid, pidfd, 100, &status, ru))
+			return status;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+struct session {
+	pid_t pid;
+	int pidfd;
+	struct region region;
+	struct model model;
+	struct rusage ru;
+	int status;
+	int ended;       /* the target ended by itself */
+};
+
+/* Sample until the target ends, the duration passes or a signal arrives. */
+static void sample_loop(struct session *s, const struct run_opts *o)
+{
+	uint64_t start = util_now_ns();
+	int ms = (int)(o->interval_ns / 1000000u);
+	uint64_t grace_end = 0;
+	for (;;) {
+		model_sample(&s->model, &s->region);
+		if (wait_target(s->pid, s->pidfd, ms, &s->status, &s->ru)) {
+			s->ended = 1;
+			return;
+		}
+		uint64_t now = util_now_ns();
+		if (o->duration_ns && now - start >= o->duration_ns)
+			return;
+		/* Ctrl-C reaches the target too: give it 2 s to end by itself first */
+		if (stop_signal && !grace_end)
+			grace_end = now + 2000000000u;
+		if (grace_end && now >= grace_end)
+			return;
+	}
+}
+
+static int open_report(const char *path, char *tmp, size_t len, FILE **out)
+{
+	if (!path) {
+		*out = stdout;
+		return 0;
+	}
+	snprintf(tmp, len, "%s.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0 || !(*out = fdopen(fd, "w"))) {
+		fprintf(stderr, "memlens: cannot create %s: %s\n", path, strerror(errno));
+		return EXIT_CANT_CREATE;
+	}
+	return 0;
+}
+
+/* Write to a temporary file and rename, so a crash never leaves half a report under the name. */
+static int finish_report(const char *path, const char *tmp, FILE *out)
+{
+	if (!path)
+		return fflush(out) == 0 || errno == EPIPE ? 0 : EXIT_OS_ERROR;
+	if (fclose(out) != 0 || rename(tmp, path) != 0) {
+		fprintf(stderr, "memlens: cannot write %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		return EXIT_CANT_CREATE;
+	}
+	return 0;
+}
+
+static int exit_status_of(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return EXIT_INTERNAL;
+}
+
+static int run_session(char **argv, int argc, const char *agent, const struct run_opts *o)
+{
+	char tmp[PATH_MAX];
+	FILE *out;
+	int r = open_report(o->output, tmp, sizeof tmp, &out);
+	if (r)
+		return r;
+	struct session s = {.pidfd = -1};
+	install_signals();
+	r = launch_start(argv, agent, &o->launch, &s.pid, &s.region);
+	if (r) {
+		if (o->output)
+			unlink(tmp);
+		return r;
+	}
+	s.pidfd = (int)syscall(SYS_pidfd_open, s.pid, 0);
+	model_init(&s.model, s.pid, argc, argv);
+	sample_loop(&s, o);
+	int code;
+	if (s.ended) {
+		model_update(&s.model, &s.region);
+		model_target_ended(&s.model, s.status);
+		code = exit_status_of(s.status);
+	} else {
+		/* --duration or a signal: report what is recorded now, then end the target */
+		model_update(&s.model, &s.region);
+		s.model.duration_s = model_now_s(&s.model);
+		code = stop_signal ? 128 + stop_signal : 0;
+	}
+	if ((uint64_t)s.ru.ru_maxrss * 1024 > s.model.vm_hwm)
+		s.model.vm_hwm = (uint64_t)s.ru.ru_maxrss * 1024;
+	report_write(out, &s.model, &s.region, &o->report);
+	int w = finish_report(o->output, tmp, out);
+	if (!s.ended)
+		end_target(s.pid, s.pidfd, &s.ru);
+	model_done(&s.model);
+	region_done(&s.region);
+	if (s.pidfd >= 0)
+		close(s.pidfd);
+	return w ? w : code;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o;
+	int first;
+	int r = parse_run_options("run", argc, argv, &o, &first);
+	if (r >= 0)
+		return r;
+	if (first >= argc) {
+		fputs("memlens run: no command given (usage: memlens run [options] -- CMD [ARGS...])\n", stderr);
+		return EXIT_USAGE;
+	}
+	char agent[PATH_MAX];
+	if ((r = launch_find_agent(agent, sizeof agent)) != 0)
+		return r;
+	return run_session(argv + first, argc - first, agent, &o);
+}
+
+int cmd_demo(int argc, char **argv)
+{
+	struct run_opts o;
+	int first;
+	int r = parse_run_options("demo", argc, argv, &o, &first);
+	if (r >= 0)
+		return r;
+	if (first < argc) {
+		fprintf(stderr, "memlens demo: unexpected argument '%s'\n", argv[first]);
+		return EXIT_USAGE;
+	}
+	if (!o.duration_ns)
+		o.duration_ns = 10ull * 1000000000u;
+	char agent[PATH_MAX], demo[PATH_MAX];
+	if ((r = launch_find_agent(agent, sizeof agent)) != 0)
+		return r;
+	if ((r = launch_find_file("MEMLENS_DEMO", "memlens-demo", PKGLIBEXECDIR, demo, sizeof demo)) != 0)
+		return r;
+	char *dargv[] = {demo, NULL};
+	return run_session(dargv, 1, agent, &o);
+}

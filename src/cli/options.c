@@ -1,0 +1,76 @@
+/* options.c — build getopt_long's tables and the --help text from one option table per command. */
+#include "config.h"
+
+#include <getopt.h>
+#include <string.h>
+
+#include "cli/options.h"
+
+#define MAX_OPTS 48
+
+static int count_specs(const struct opt_spec *specs)
+{
+	int n = 0;
+	while (specs[n].name)
+		n++;
+	return n;
+}
+
+int opt_next(const char *cmd, int argc, char **argv, const struct opt_spec *specs, const char **optarg_out)
+{
+	struct option longs[MAX_OPTS + 1];
+	char shorts[2 * MAX_OPTS + 3] = "+:"; /* stop at the first non-option; report missing args */
+	int n = count_specs(specs);
+	if (n > MAX_OPTS)
+		n = MAX_OPTS;
+	size_t k = 2;
+	for (int i = 0; i < n; i++) {
+		longs[i] = (struct option){specs[i].name, specs[i].arg ? required_argument : no_argument, NULL, specs[i].key};
+		if (specs[i].key > 0 && specs[i].key < 256) {
+			shorts[k++] = (char)specs[i].key;
+			if (specs[i].arg)
+				shorts[k++] = ':';
+		}
+	}
+	shorts[k] = '\0';
+	longs[n] = (struct option){0};
+	opterr = 0;
+	int c = getopt_long(argc, argv, shorts, longs, NULL);
+	*optarg_out = optarg;
+	if (c == '?' || c == ':') {
+		const char *what = optopt ? NULL : argv[optind - 1];
+		if (c == ':')
+			fprintf(stderr, "memlens %s: option '%s' needs an argument (see 'memlens %s --help')\n", cmd,
+				argv[optind - 1], cmd);
+		else if (what)
+			fprintf(stderr, "memlens %s: unknown option '%s' (see 'memlens %s --help')\n", cmd, what, cmd);
+		else
+			fprintf(stderr, "memlens %s: unknown option '-%c' (see 'memlens %s --help')\n", cmd, optopt, cmd);
+		return '?';
+	}
+	return c;
+}
+
+int opt_index(void)
+{
+	return optind;
+}
+
+void opt_reset(void)
+{
+	optind = 0; /* 0 makes glibc's getopt re-initialise */
+}
+
+void opt_print_help(FILE *out, const struct opt_spec *specs)
+{
+	for (int i = 0; specs[i].name; i++) {
+		char left[64];
+		if (specs[i].key > 0 && specs[i].key < 256)
+			snprintf(left, sizeof left, "-%c, --%s%s%s", specs[i].key, specs[i].name, specs[i].arg ? " " : "",
+				 specs[i].arg ? specs[i].arg : "");
+		else
+			snprintf(left, sizeof left, "    --%s%s%s", specs[i].name, specs[i].arg ? " " : "",
+				 specs[i].arg ? specs[i].arg : "");
+		fprintf(out, "  %-26s %s\n", left, specs[i].help);
+	}
+}

@@ -1,0 +1,22 @@
+/* options.h — one table per command describes its options; parsing and --help both come from it. */
+#ifndef MEMLENS_CLI_OPTIONS_H
+#define MEMLENS_CLI_OPTIONS_H
+
+#include <stdio.h>
+
+struct opt_spec {
+	const char *name;      /* long name, without "--" */
+	int key;               /* short letter, or a value > 255 for long-only options */
+	const char *arg;       /* argument name shown in help, NULL for flags */
+	const char *help;
+};
+
+/* getopt_long over a NULL-name-terminated table. Returns the key, -1 at the
+ * end of options, '?' after printing "memlens CMD: <problem>" to stderr. */
+int opt_next(const char *cmd, int argc, char **argv, const struct opt_spec *specs, const char **optarg_out);
+/* Index of the first non-option argument after the last opt_next call. */
+int opt_index(void);
+void opt_reset(void);
+void opt_print_help(FILE *out, const struct opt_spec *specs);
+
+#endif

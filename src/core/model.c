@@ -1,0 +1,310 @@
+/* model.c — build and refresh the data model from the agent's region and /proc. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "core/model.h"
+#include "core/util.h"
+
+#define SYM_MAX_FRAMES 256
+
+void model_init(struct model *m, pid_t pid, int argc, char **argv)
+{
+	memset(m, 0, sizeof *m);
+	m->pid = pid;
+	m->argc = argc;
+	m->argv = xcalloc((size_t)argc + 1, sizeof *m->argv);
+	for (int i = 0; i < argc; i++)
+		m->argv[i] = xstrdup(argv[i]);
+	m->start_ns = util_now_ns();
+	/* 600 samples per level, 14 levels: 1 min at 100 ms, then coarser, ~3 days in all */
+	m->series = series_new(600, 14);
+	m->target = TARGET_RUNNING;
+}
+
+void model_done(struct model *m)
+{
+	for (int i = 0; i < m->argc; i++)
+		free(m->argv[i]);
+	free(m->argv);
+	for (size_t i = 0; i < m->nsites; i++) {
+		free(m->sites[i].ips);
+		free(m->sites[i].frames);
+	}
+	free(m->sites);
+	free(m->threads);
+	series_free(m->series);
+	if (m->sym)
+		symbolizer_free(m->sym);
+	memset(m, 0, sizeof *m);
+}
+
+double model_now_s(const struct model *m)
+{
+	return (double)(util_now_ns() - m->start_ns) / 1e9;
+}
+
+static struct thread_stat *thread_by_tid(struct model *m, int32_t tid)
+{
+	for (size_t i = 0; i < m->nthreads; i++)
+		if (m->threads[i].tid == tid)
+			return &m->threads[i];
+	return NULL;
+}
+
+static struct thread_stat *thread_add(struct model *m, int32_t tid)
+{
+	if (m->nthreads == m->threads_cap) {
+		m->threads_cap = m->threads_cap ? m->threads_cap * 2 : 16;
+		m->threads = xrealloc(m->threads, m->threads_cap * sizeof *m->threads);
+	}
+	struct thread_stat *t = &m->threads[m->nthreads++];
+	memset(t, 0, sizeof *t);
+	t->tid = tid;
+	t->slot = -1;
+	t->end_s = -1;
+	return t;
+}
+
+static double region_time_s(const struct model *m, const struct region *r, uint64_t mono_ns)
+{
+	(void)m;
+	return mono_ns ? (double)(mono_ns - r->hdr->start_mono_ns) / 1e9 : 0;
+}
+
+static void update_threads(struct model *m, const struct region *r)
+{
+	uint64_t n = region_nthreads(r);
+	m->heap = (struct totals){0};
+	for (uint64_t i = 0; i < n; i++) {
+		const struct mlr_thread *rt = region_thread(r, i);
+		if (__atomic_load_n(&rt->state, __ATOMIC_ACQUIRE) == 0)
+			continue;
+		struct thread_stat *t = thread_by_tid(m, rt->tid);
+		if (!t)
+			t = thread_add(m, rt->tid);
+		t->slot = (int32_t)i;
+		t->allocs = rt->allocs;
+		t->frees = rt->frees;
+		t->bytes_alloc = rt->bytes_alloc;
+		t->live_bytes = rt->live_bytes;
+		t->live_blocks = rt->live_blocks;
+		t->create_stack = rt->create_stack;
+		t->start_s = region_time_s(m, r, rt->start_ns);
+		if (rt->state == 2) {
+			t->exited = 1;
+			t->end_s = region_time_s(m, r, rt->end_ns);
+			if (rt->name[0])
+				memcpy(t->name, rt->name, sizeof t->name - 1);
+		}
+		m->heap.calls += rt->allocs;
+		m->heap.frees += rt->frees;
+		m->heap.bytes += rt->bytes_alloc;
+		m->heap.live_blocks += rt->live_blocks;
+	}
+}
+
+/* Copy counters of every published stack; stacks seen for the first time get their frames copied. */
+static void update_sites(struct model *m, const struct region *r)
+{
+	uint64_t n = region_nstacks(r);
+	if (n > m->nsites) {
+		m->sites = xrealloc(m->sites, n * sizeof *m->sites);
+		memset(m->sites + m->nsites, 0, (n - m->nsites) * sizeof *m->sites);
+		m->nsites = n;
+	}
+	for (uint64_t id = 0; id < n; id++) {
+		const struct mlr_stack *rs = region_stack(r, id);
+		struct site *s = &m->sites[id];
+		if (__atomic_load_n(&rs->ready, __ATOMIC_ACQUIRE) != 1)
+			continue;
+		if (!s->ips && rs->depth) {
+			const uint64_t *ips = region_frames(r, rs);
+			if (!ips)
+				continue;
+			s->ips = xmalloc(rs->depth * sizeof *ips);
+			memcpy(s->ips, ips, rs->depth * sizeof *ips);
+			s->depth = rs->depth;
+		}
+		s->id = (uint32_t)id;
+		s->kind = rs->kind;
+		s->truncated = rs->truncated;
+		s->allocs = rs->allocs;
+		s->frees = rs->frees;
+		s->bytes_alloc = rs->bytes_alloc;
+		s->live_bytes = rs->live_bytes;
+		s->live_blocks = rs->live_blocks;
+		s->peak_live_bytes = rs->peak_live_bytes;
+		int at_peak = rs->at_peak_epoch == r->hdr->peak_epoch;
+		s->at_peak_bytes = at_peak ? rs->at_peak_bytes : rs->live_bytes;
+		s->at_peak_blocks = at_peak ? rs->at_peak_blocks : rs->live_blocks;
+	}
+}
+
+void model_update(struct model *m, const struct region *r)
+{
+	const char *why = NULL;
+	int ready = region_ready(r, &why);
+	if (ready <= 0) {
+		m->agent_problem = why;
+		return;
+	}
+	const struct mlr_header *h = r->hdr;
+	m->agent_seen = 1;
+	m->agent_state = h->state;
+	m->agent_reason = h->reason;
+	m->unwinder = h->unwinder;
+	m->max_depth = h->max_depth;
+	m->agent_flags = h->flags;
+	m->unknown_frees = h->unknown_frees;
+	m->nstacks = region_nstacks(r);
+	m->frames_used = h->frames_used;
+	m->arena_used = h->arena_used;
+	m->peak_live = h->peak_live_bytes;
+	m->peak_time_s = (double)h->peak_time_ns / 1e9;
+	m->mmap = (struct totals){h->mmap.calls, h->mmap.frees, h->mmap.bytes, h->mmap.live_bytes,
+				  h->mmap.live_blocks};
+	update_threads(m, r);
+	m->heap.live_bytes = h->heap.live_bytes;
+	update_sites(m, r);
+}
+
+static void note_task(const struct proc_task *pt, void *arg)
+{
+	struct model *m = arg;
+	struct thread_stat *t = thread_by_tid(m, pt->tid);
+	if (!t)
+		t = thread_add(m, pt->tid);
+	memcpy(t->name, pt->name, sizeof t->name);
+	t->os_state = pt->state;
+	t->utime_s = pt->utime_s;
+	t->stime_s = pt->stime_s;
+}
+
+void model_sample(struct model *m, const struct region *r)
+{
+	struct proc_status st;
+	if (m->target == TARGET_RUNNING && procfs_status(m->pid, &st) == 0) {
+		m->status = st;
+		if (st.rss > m->peak_rss)
+			m->peak_rss = st.rss;
+		if (st.rss_anon > m->peak_rss_anon)
+			m->peak_rss_anon = st.rss_anon;
+		if (st.hwm > m->vm_hwm)
+			m->vm_hwm = st.hwm;
+		if (st.threads > m->max_threads)
+			m->max_threads = st.threads;
+		/* threads' names and states once a second: a read per thread is not free */
+		if (m->nsamples % 10 == 0)
+			procfs_tasks(m->pid, note_task, m);
+	}
+	model_update(m, r);
+	struct sample x = {
+		.t = model_now_s(m),
+		.rss = m->status.rss,
+		.rss_anon = m->status.rss_anon,
+		.hwm = m->status.hwm,
+		.vmsize = m->status.vmsize,
+		.threads = m->status.threads,
+		.heap_live = m->heap.live_bytes,
+		.mmap_live = m->mmap.live_bytes,
+		.heap_calls = m->heap.calls,
+		.heap_frees = m->heap.frees,
+		.heap_bytes = m->heap.bytes,
+	};
+	series_push(m->series, &x);
+	m->nsamples++;
+}
+
+void model_target_ended(struct model *m, int wait_status)
+{
+	m->duration_s = model_now_s(m);
+	for (size_t i = 0; i < m->nthreads; i++)
+		m->threads[i].os_state = 0;
+	if (WIFEXITED(wait_status)) {
+		m->target = TARGET_EXITED;
+		m->exit_code = WEXITSTATUS(wait_status);
+	} else if (WIFSIGNALED(wait_status)) {
+		m->target = TARGET_KILLED;
+		m->signal = WTERMSIG(wait_status);
+	}
+}
+
+/* Hand the symbolizer the modules the agent recorded since the last call. */
+static void sync_modules(struct model *m, const struct region *r)
+{
+	if (!m->sym) {
+		char root[64];
+		snprintf(root, sizeof root, "/proc/%d/root", (int)m->pid);
+		m->sym = symbolizer_new(m->target == TARGET_RUNNING ? root : NULL);
+	}
+	uint64_t n = region_nmodules(r);
+	for (; m->modules_known < n; m->modules_known++) {
+		const struct mlr_module *rm = region_module(r, m->modules_known);
+		char path[MLR_PATH_LEN];
+		memcpy(path, rm->path, sizeof path);
+		path[sizeof path - 1] = '\0';
+		struct sym_module sm = {
+			.path = path,
+			.base = rm->base,
+			.start = rm->start,
+			.end = rm->end,
+			.build_id = rm->build_id_len ? rm->build_id : NULL,
+			.build_id_len = rm->build_id_len > MLR_BUILD_ID_LEN ? MLR_BUILD_ID_LEN : rm->build_id_len,
+		};
+		symbolizer_add_module(m->sym, &sm);
+	}
+}
+
+const struct sym_frame *model_site_frames(struct model *m, const struct region *r, struct site *s, int *n)
+{
+	if (!s->frames && s->depth > 0) {
+		sync_modules(m, r);
+		struct sym_frame buf[SYM_MAX_FRAMES];
+		int used = 0;
+		for (int i = 0; i < s->depth && used < SYM_MAX_FRAMES; i++)
+			used += symbolizer_resolve(m->sym, s->ips[i], 1, buf + used, SYM_MAX_FRAMES - used);
+		s->frames = xmalloc((size_t)used * sizeof *buf);
+		memcpy(s->frames, buf, (size_t)used * sizeof *buf);
+		s->nframes = used;
+	}
+	*n = s->nframes;
+	return s->frames;
+}
+
+int model_cmp_live(const void *a, const void *b)
+{
+	const struct site *x = *(struct site *const *)a, *y = *(struct site *const *)b;
+	if (x->live_bytes != y->live_bytes)
+		return x->live_bytes < y->live_bytes ? 1 : -1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int model_cmp_at_peak(const void *a, const void *b)
+{
+	const struct site *x = *(struct site *const *)a, *y = *(struct site *const *)b;
+	if (x->at_peak_bytes != y->at_peak_bytes)
+		return x->at_peak_bytes < y->at_peak_bytes ? 1 : -1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+struct site **model_sorted_sites(struct model *m, int kind, int (*cmp)(const void *, const void *), size_t *n)
+{
+	struct site **v = xmalloc((m->nsites ? m->nsites : 1) * sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; i < m->nsites; i++) {
+		struct site *s = &m->sites[i];
+		if (s->allocs == 0 && s->live_blocks == 0)
+			continue;
+		if (kind >= 0 && s->kind != kind)
+			continue;
+		v[k++] = s;
+	}
+	qsort(v, k, sizeof *v, cmp);
+	*n = k;
+	return v;
+}

@@ -1,0 +1,101 @@
+/* model.h — the one data model every front end reads: sites, threads, totals, time series, target state. */
+#ifndef MEMLENS_CORE_MODEL_H
+#define MEMLENS_CORE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/procfs.h"
+#include "core/region.h"
+#include "core/series.h"
+#include "core/symbolize.h"
+
+/* One call site: a unique stack and its counters (copied from the region). */
+struct site {
+	uint32_t id;
+	uint8_t kind;                /* enum mlr_kind */
+	uint8_t truncated;
+	uint64_t allocs, frees, bytes_alloc;
+	int64_t live_bytes, live_blocks, peak_live_bytes;
+	int64_t at_peak_bytes, at_peak_blocks;   /* what was live at the global peak */
+	int depth;
+	uint64_t *ips;               /* owned */
+	struct sym_frame *frames;    /* owned array; strings owned by the symbolizer; NULL until symbolized */
+	int nframes;
+};
+
+struct thread_stat {
+	int32_t tid;
+	int32_t slot;                /* agent slot, -1 when only the kernel knows it */
+	char name[16];
+	int exited;
+	char os_state;               /* from /proc, 0 when never seen */
+	double utime_s, stime_s;
+	uint64_t allocs, frees, bytes_alloc;
+	int64_t live_bytes, live_blocks;
+	double start_s, end_s;       /* end_s < 0 while running */
+	uint32_t create_stack;
+};
+
+struct totals {
+	uint64_t calls, frees, bytes;
+	int64_t live_bytes, live_blocks;
+};
+
+enum target_state { TARGET_RUNNING = 0, TARGET_EXITED = 1, TARGET_KILLED = 2 };
+
+struct model {
+	pid_t pid;
+	int argc;
+	char **argv;                 /* owned copy of the target's command */
+	uint64_t start_ns;           /* inspector's CLOCK_MONOTONIC when the target started */
+
+	int agent_seen;              /* an agent laid the region out */
+	const char *agent_problem;   /* why the region could not be read, or NULL */
+	uint32_t agent_state, agent_reason, unwinder, max_depth, agent_flags;
+	struct totals heap, mmap;
+	uint64_t unknown_frees;
+	uint64_t nstacks, frames_used, arena_used; /* the agent's table usage */
+	int64_t peak_live;
+	double peak_time_s;
+
+	struct site *sites;          /* indexed by stack id */
+	size_t nsites;
+	struct thread_stat *threads;
+	size_t nthreads, threads_cap;
+
+	struct series *series;
+	struct proc_status status;   /* last /proc figures */
+	uint64_t peak_rss, peak_rss_anon, vm_hwm;
+	uint32_t max_threads;
+	size_t nsamples;
+
+	enum target_state target;
+	int exit_code, signal;
+	double duration_s;
+
+	struct symbolizer *sym;
+	uint64_t modules_known;
+};
+
+void model_init(struct model *m, pid_t pid, int argc, char **argv);
+void model_done(struct model *m);
+
+/* Copy the region's figures into the model (cheap: header, threads, counters). */
+void model_update(struct model *m, const struct region *r);
+/* One tick of the model's clock: /proc figures + heap totals into the series. */
+void model_sample(struct model *m, const struct region *r);
+/* The target ended (status as from waitpid). */
+void model_target_ended(struct model *m, int wait_status);
+
+/* Symbolized frames of a site (resolved on first use, then cached). */
+const struct sym_frame *model_site_frames(struct model *m, const struct region *r, struct site *s, int *n);
+/* Sites sorted by a comparator; returns an owned array of pointers (kind filter: -1 = all). */
+struct site **model_sorted_sites(struct model *m, int kind, int (*cmp)(const void *, const void *), size_t *n);
+int model_cmp_live(const void *a, const void *b);
+int model_cmp_at_peak(const void *a, const void *b);
+
+double model_now_s(const struct model *m);
+
+#endif
