@@ -34,7 +34,7 @@
 
 /* Environment the inspector hands to the agent. */
 #define MLR_ENV_FD "MEMLENS_REGION_FD"   /* number of the inherited region fd */
-#define MLR_ENV_UNWIND "MEMLENS_UNWIND"  /* "libunwind" (default) or "fp" */
+#define MLR_ENV_UNWIND "MEMLENS_UNWIND"  /* "cfi" (default), "libunwind" or "fp" */
 #define MLR_ENV_DEPTH "MEMLENS_MAX_DEPTH"
 
 enum mlr_state {
@@ -62,6 +62,7 @@ enum mlr_kind {
 enum mlr_unwinder {
 	MLR_UNWIND_LIBUNWIND = 0,
 	MLR_UNWIND_FP = 1,
+	MLR_UNWIND_CFI = 2,  /* cached DWARF rules + validated trace cache, libunwind fallback */
 };
 
 /* Stack 0 is reserved: calls whose stack could not be stored are counted there. */

@@ -110,7 +110,12 @@ static int map_region(void)
 static void choose_unwinder(void)
 {
 	const char *u = getenv(MLR_ENV_UNWIND);
-	unwind_init(u && strcmp(u, "fp") == 0 ? &unwind_fp : &unwind_libunwind);
+	const struct unwinder *chosen = &unwind_cfi;
+	if (u && strcmp(u, "fp") == 0)
+		chosen = &unwind_fp;
+	else if (u && strcmp(u, "libunwind") == 0)
+		chosen = &unwind_libunwind;
+	unwind_init(chosen);
 	int depth = env_int(MLR_ENV_DEPTH, MLR_MAX_DEPTH);
 	agent.max_depth = depth < 1 || depth > MLR_MAX_DEPTH ? MLR_MAX_DEPTH : depth;
 }

@@ -49,6 +49,10 @@ struct agent_thread {
 	int slot;                    /* index+1 of this thread's struct mlr_thread, 0 none */
 	uint64_t stack_lo, stack_hi; /* for the frame-pointer walker */
 	uint32_t create_stack;       /* handed over by our pthread_create wrapper */
+	struct trace_cache *trace;   /* the cfi unwinder's last trace (unwind.c), mmap'ed */
+	int trace_same;              /* the last capture equalled the one before it */
+	uint32_t last_stack;         /* stack id of the last capture, its kind + 1 in last_kind */
+	int last_kind;
 };
 
 extern struct agent agent;
@@ -73,6 +77,9 @@ struct unwinder {
 };
 extern const struct unwinder unwind_libunwind;
 extern const struct unwinder unwind_fp;
+extern const struct unwinder unwind_cfi;
+struct trace_cache;
+void unwind_thread_done(void);
 extern const struct unwinder *unwind_active;
 void unwind_init(const struct unwinder *u);
 

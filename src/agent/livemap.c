@@ -17,10 +17,22 @@ static inline uint64_t mix(uint64_t k)
 	return k;
 }
 
+/*
+ * Where a pointer's record lives. Blocks allocated or freed together are
+ * mostly neighbours in memory, so the hash keeps the records of one 4 KiB page
+ * together: the page picks the shard and a 256-slot neighbourhood (mixed), the
+ * offset in the page picks the slot in it. Lookups then hit lines already in
+ * cache far more often than with a fully mixed hash.
+ */
+static inline uint64_t key_hash(uint64_t ptr)
+{
+	return mix(ptr >> 12) << 8 | ((ptr >> 4) & 0xff);
+}
+
 static inline struct mlr_shard *shard_for(uint64_t h)
 {
 	struct mlr_shard *shards = (struct mlr_shard *)(agent.base + agent.hdr->shards_off);
-	return &shards[h & (agent.hdr->shards_count - 1)];
+	return &shards[(h >> 40) & (agent.hdr->shards_count - 1)];
 }
 
 static inline struct mlr_block *slots_of(const struct mlr_shard *sh)
@@ -42,7 +54,7 @@ static inline void write_end(struct mlr_shard *sh)
 
 static inline uint32_t home_of(uint64_t ptr, uint32_t mask)
 {
-	return (uint32_t)(mix(ptr) >> 32) & mask;
+	return (uint32_t)key_hash(ptr) & mask;
 }
 
 /* Place b in an array that has room and holds no block with the same pointer. */
@@ -120,21 +132,26 @@ static void delete_at(struct mlr_shard *sh, uint32_t i)
  */
 int livemap_insert(const struct mlr_block *b, struct mlr_block *stale)
 {
-	struct mlr_shard *sh = shard_for(mix(b->ptr));
+	struct mlr_shard *sh = shard_for(key_hash(b->ptr));
 	int ret = 0;
 	spin_lock(&sh->lock);
 	write_begin(sh);
-	int64_t at = find(sh, b->ptr);
-	if (at >= 0) {
-		*stale = slots_of(sh)[at];
-		slots_of(sh)[at] = *b;
-		ret = 1;
-	} else if ((sh->live + 1) * 4 > sh->cap * 3 && grow(sh) != 0) {
+	if ((sh->live + 1) * 4 > sh->cap * 3 && grow(sh) != 0) {
 		ret = -1;
 	} else {
-		place(slots_of(sh), sh->cap - 1, b);
-		sh->live++;
-		sh->used = sh->live;
+		/* one probe: the same pointer (stale) or the first empty slot */
+		struct mlr_block *slots = slots_of(sh);
+		uint32_t mask = sh->cap - 1, i = home_of(b->ptr, mask);
+		while (slots[i].ptr != MLR_BLOCK_EMPTY && slots[i].ptr != b->ptr)
+			i = (i + 1) & mask;
+		if (slots[i].ptr == b->ptr) {
+			*stale = slots[i];
+			ret = 1;
+		} else {
+			sh->live++;
+			sh->used = sh->live;
+		}
+		slots[i] = *b;
 	}
 	write_end(sh);
 	spin_unlock(&sh->lock);
@@ -144,7 +161,7 @@ int livemap_insert(const struct mlr_block *b, struct mlr_block *stale)
 /* Remove the block at ptr into *out. Returns 0, or -1 when it was never recorded. */
 int livemap_remove(uint64_t ptr, struct mlr_block *out)
 {
-	struct mlr_shard *sh = shard_for(mix(ptr));
+	struct mlr_shard *sh = shard_for(key_hash(ptr));
 	int ret = -1;
 	spin_lock(&sh->lock);
 	int64_t at = find(sh, ptr);

@@ -55,7 +55,14 @@ void record_alloc(void *p, size_t size, enum mlr_kind kind)
 {
 	uint64_t ips[MLR_MAX_DEPTH];
 	int n = unwind_active->capture(ips, agent.max_depth);
-	uint32_t stack = stacktab_intern(ips, n < 0 ? -n : n, n < 0, kind);
+	uint32_t stack;
+	if (agent_self.trace_same && agent_self.last_kind == (int)kind + 1) {
+		stack = agent_self.last_stack; /* the very stack of the previous allocation */
+	} else {
+		stack = stacktab_intern(ips, n < 0 ? -n : n, n < 0, kind);
+		agent_self.last_stack = stack;
+		agent_self.last_kind = (int)kind + 1;
+	}
 	struct mlr_thread *t = threads_self();
 	uint32_t slot = (uint32_t)(t - threads_at(0));
 	uint64_t size48 = size < ((uint64_t)1 << 48) ? size : ((uint64_t)1 << 48) - 1;

@@ -63,6 +63,7 @@ static void on_thread_exit(void *unused)
 {
 	(void)unused;
 	threads_on_exit();
+	unwind_thread_done();
 }
 
 /* Runs first in every thread the program creates: claim a slot, run the
@@ -93,6 +94,7 @@ int threads_wrap_create(void *thread, const void *attr, void *(*start)(void *), 
 		agent_self.busy = 1;
 		int n = unwind_active->capture(ips, agent.max_depth);
 		stack = stacktab_intern(ips, n < 0 ? -n : n, n < 0, MLR_KIND_THREAD);
+		agent_self.last_kind = 0; /* the trace cache now holds this stack, not an allocation's */
 		agent_self.busy = 0;
 	}
 	int was_busy = agent_self.busy;

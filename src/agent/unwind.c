@@ -5,8 +5,11 @@
 #include <libunwind.h>
 #include <link.h>
 #include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
 
 #include "agent/agent.h"
+#include "agent/cfi.h"
 
 const struct unwinder *unwind_active = &unwind_libunwind;
 
@@ -120,4 +123,165 @@ const struct unwinder unwind_fp = {
 	.name = "fp",
 	.id = MLR_UNWIND_FP,
 	.capture = capture_fp,
+};
+
+/*
+ * The default unwinder: DWARF call-frame rules (cfi.c, cached per return
+ * address) plus a per-thread trace cache that avoids walking the whole stack
+ * on every allocation. A trace records, for each frame, its return address and
+ * the stack slot it was read from. The next walk stops at the first frame
+ * whose slot and return address equal a cached frame's, provided every
+ * cached frame above it still holds its return address in its slot: then the
+ * outer part of the stack is the same call chain, and is copied. (The check
+ * is the one memray validated in production; a function whose frame size
+ * changes with alloca at an unchanged call site could in principle fool it.)
+ * Anything unusual - a signal frame, an alternate signal stack, a rule cfi.c
+ * does not model - falls back to libunwind for that capture.
+ */
+#define RAW_MAX (MLR_MAX_DEPTH + 8)
+
+struct trace_cache {
+	int n;
+	uint64_t ips[RAW_MAX];
+	uint64_t slots[RAW_MAX];
+};
+
+static struct trace_cache *trace_cache(void)
+{
+	if (LIKELY(agent_self.trace != NULL))
+		return agent_self.trace;
+	void *p = real.mmap(NULL, sizeof(struct trace_cache), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+	agent_self.trace = p == MAP_FAILED ? NULL : p;
+	return agent_self.trace;
+}
+
+void unwind_thread_done(void)
+{
+	if (agent_self.trace)
+		real.munmap(agent_self.trace, sizeof(struct trace_cache));
+	agent_self.trace = NULL;
+}
+
+/* Registers of the first frame outside the agent, found through the agent's
+ * own frame pointers (it is always built with them). */
+struct regs {
+	uint64_t ip, slot, rsp, rbp;
+};
+
+static int leave_agent(uint64_t lo, uint64_t hi, struct regs *r)
+{
+	uintptr_t *fp = __builtin_frame_address(0);
+	for (int i = 0; i < 32; i++) {
+		uintptr_t f = (uintptr_t)fp;
+		if (f < lo || f + 16 > hi || (f & 7))
+			return -1;
+		uintptr_t ret = fp[1];
+		if (ret - self_lo >= self_hi - self_lo) {
+			*r = (struct regs){ret, f + 8, f + 16, fp[0]};
+			return 0;
+		}
+		if (fp[0] <= f)
+			return -1;
+		fp = (uintptr_t *)fp[0];
+	}
+	return -1;
+}
+
+/* 1 when every cached frame from k on still holds its return address. */
+static int tail_intact(const struct trace_cache *tc, int k)
+{
+	for (int i = k; i < tc->n; i++)
+		if (*(const uint64_t *)(uintptr_t)tc->slots[i] != tc->ips[i])
+			return 0;
+	return 1;
+}
+
+/* One step to the caller. 1 stepped, 0 outermost frame reached, -1 not modelled. */
+static int step(struct regs *r, uint64_t lo, uint64_t hi)
+{
+	struct cfi_rule rule;
+	if (cfi_rule_for(r->ip, &rule) != 0)
+		return -1;
+	if (rule.flags & CFI_END)
+		return 0;
+	uint64_t cfa = (rule.cfa_reg == 7 ? r->rsp : r->rbp) + (uint64_t)(int64_t)rule.cfa_off;
+	if (cfa <= r->rsp || cfa > hi || cfa - 8 < lo)
+		return 0; /* no sane caller: treat as the end, as libunwind does */
+	uint64_t rbp = r->rbp;
+	if (rule.flags & CFI_RBP_SAVED) {
+		uint64_t at = cfa + (uint64_t)(int64_t)rule.rbp_off;
+		if (at < lo || at + 8 > hi)
+			return 0;
+		rbp = *(const uint64_t *)(uintptr_t)at;
+	}
+	r->slot = cfa - 8;
+	r->ip = *(const uint64_t *)(uintptr_t)r->slot;
+	r->rsp = cfa;
+	r->rbp = rbp;
+	return r->ip >= 4096;
+}
+
+/* Walk into raw[]/slots[]; returns the count, -1 to fall back. Sets *same
+ * when the trace equals the cached one from the first frame on. */
+static int walk_cached(struct trace_cache *tc, uint64_t *raw, uint64_t *slots, int *same)
+{
+	uint64_t lo, hi;
+	struct regs r;
+	if (stack_bounds(&lo, &hi) != 0 || leave_agent(lo, hi, &r) != 0)
+		return -1;
+	int n = 0, j = 0;
+	for (;;) {
+		raw[n] = r.ip;
+		slots[n] = r.slot;
+		n++;
+		while (j < tc->n && tc->slots[j] < r.slot)
+			j++;
+		if (j < tc->n && tc->slots[j] == r.slot && tc->ips[j] == r.ip && tail_intact(tc, j + 1)) {
+			int tail = tc->n - (j + 1);
+			if (n + tail > RAW_MAX)
+				tail = RAW_MAX - n;
+			memcpy(raw + n, tc->ips + j + 1, (size_t)tail * sizeof *raw);
+			memcpy(slots + n, tc->slots + j + 1, (size_t)tail * sizeof *slots);
+			*same = n == 1 && j == 0;
+			return n + tail;
+		}
+		if (n == RAW_MAX)
+			return n;
+		int s = step(&r, lo, hi);
+		if (s < 0)
+			return -1;
+		if (s == 0)
+			return n;
+	}
+}
+
+static int capture_cfi(uint64_t *ips, int max)
+{
+	struct trace_cache *tc = trace_cache();
+	uint64_t raw[RAW_MAX], slots[RAW_MAX];
+	int same = 0;
+	int n = tc ? walk_cached(tc, raw, slots, &same) : -1;
+	if (n < 0) {
+		if (tc)
+			tc->n = 0;
+		agent_self.trace_same = 0;
+		return capture_libunwind(ips, max);
+	}
+	if (!same) {
+		tc->n = n;
+		memcpy(tc->ips, raw, (size_t)n * sizeof *raw);
+		memcpy(tc->slots, slots, (size_t)n * sizeof *slots);
+	}
+	agent_self.trace_same = same;
+	void *as_ptrs[RAW_MAX];
+	for (int i = 0; i < n; i++)
+		as_ptrs[i] = (void *)(uintptr_t)raw[i];
+	return keep_user_frames(as_ptrs, n, ips, max);
+}
+
+const struct unwinder unwind_cfi = {
+	.name = "cfi",
+	.id = MLR_UNWIND_CFI,
+	.capture = capture_cfi,
 };

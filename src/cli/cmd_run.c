@@ -30,7 +30,7 @@ static const struct opt_spec run_options[] = {
 	{"json", 'j', NULL, "write the report as JSON (doc/report-json.md)"},
 	{"output", 'o', "FILE", "write the report to FILE instead of standard output"},
 	{"top", 'n', "N", "sites listed per table (default 10)"},
-	{"unwind", OPT_UNWIND, "HOW", "libunwind (default: DWARF, exact) or fp (frame pointers: faster, needs -fno-omit-frame-pointer)"},
+	{"unwind", OPT_UNWIND, "HOW", "cfi (default: DWARF rules, cached), libunwind, or fp (frame pointers only)"},
 	{"max-depth", OPT_DEPTH, "N", "frames kept per stack, 1..64 (default 64)"},
 	{"interval", OPT_INTERVAL, "T", "sampling period of /proc and the heap figures (default 100ms)"},
 	{"region-size", OPT_REGION, "SIZE", "size of the shared region (default 4GiB, sparse)"},
@@ -107,8 +107,8 @@ static int parse_run_options(const char *cmd, int argc, char **argv, struct run_
 			o->report.top = (int)v;
 			break;
 		case OPT_UNWIND:
-			if (strcmp(arg, "libunwind") != 0 && strcmp(arg, "fp") != 0)
-				return usage_error(cmd, "--unwind", arg, "libunwind or fp");
+			if (strcmp(arg, "cfi") != 0 && strcmp(arg, "libunwind") != 0 && strcmp(arg, "fp") != 0)
+				return usage_error(cmd, "--unwind", arg, "cfi, libunwind or fp");
 			o->launch.unwind = arg;
 			break;
 		case OPT_DEPTH:

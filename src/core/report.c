@@ -20,7 +20,7 @@ static const char *kind_name(int kind)
 
 static const char *unwinder_name(uint32_t u)
 {
-	return u == MLR_UNWIND_FP ? "fp" : "libunwind";
+	return u == MLR_UNWIND_FP ? "fp" : u == MLR_UNWIND_CFI ? "cfi" : "libunwind";
 }
 
 static const char *target_text(const struct model *m, char *buf, size_t len)

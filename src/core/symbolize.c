@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -24,10 +25,35 @@ struct strset {
 	size_t cap, count;
 };
 
+/* An address range in a table sorted by spans_sort(); the first member of its element.
+ * Ranges may overlap: assemblers emit one DIE per alias (memcpy and memmove share code),
+ * and ELF tables hold aliases. */
+struct span {
+	uint64_t low, high;
+	uint64_t max_high; /* highest `high` of this and every earlier span once sorted */
+	uint32_t rank;     /* among spans starting together, lower is preferred */
+	uint32_t order;    /* then the first in the source table */
+};
+
+/* A function symbol at its runtime address; `name` points into the module's string table. */
+struct elfsym {
+	struct span span;
+	const char *name;
+};
+
+/* A module's function symbols sorted by address: dwfl_module_addrinfo scans the whole
+ * table on every call (~0.3 ms per address in libc). */
+struct symtab {
+	struct elfsym *syms;
+	size_t n;
+};
+
 /* A registered module; `path` is interned. */
 struct modentry {
 	const char *path;
 	uint64_t base, start, end;
+	Dwfl_Module *dwmod;    /* NULL when its file was unusable */
+	struct symtab *symtab; /* built on first use */
 };
 
 /* A resolved address; frames == NULL marks an empty slot. */
@@ -44,15 +70,35 @@ struct cache {
 	size_t unknown; /* entries resolved outside every module, see cache_forget_unknown */
 };
 
+/* One address range of a concrete function of a compilation unit. */
+struct fn_range {
+	struct span span;
+	Dwarf_Die die;
+};
+
+/* A CU's functions sorted by address. dwarf_getscopes walks the whole CU on every lookup
+ * (~100 us per address in libc); this walks it once. */
+struct cu_index {
+	const void *key; /* the CU DIE's position in the loaded debug data; NULL: empty slot */
+	struct fn_range *fns;
+	size_t n, cap;
+};
+
+struct cu_table {
+	struct cu_index *slots;
+	size_t cap, count;
+};
+
 struct symbolizer {
 	Dwfl *dwfl;
 	Dwfl_Callbacks callbacks; /* libdwfl keeps a pointer to it */
 	char *debuginfo_path;     /* and to this string, through callbacks.debuginfo_path */
 	char *root_prefix;
-	bool reporting;           /* a dwfl_report_begin_add session is open */
-	struct modentry *mods;    /* sorted by start */
+	bool reporting;        /* a dwfl_report_begin_add session is open */
+	struct modentry *mods; /* sorted by start */
 	size_t nmods, capmods;
 	struct cache cache;
+	struct cu_table cus;
 	struct strset strings;
 	int failed_modules;
 	char error[512];      /* why the current report attempt failed */
@@ -114,6 +160,61 @@ static void strset_done(struct strset *set)
 	free(set->slots);
 }
 
+/* ---- sorted span tables ---------------------------------------------------------------- */
+
+static struct span *span_at(void *base, size_t stride, size_t i)
+{
+	return (struct span *)((char *)base + i * stride);
+}
+
+/* By start; among equal starts the preferred one last, where spans_find meets it first. */
+static int span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	if (x->low != y->low)
+		return x->low < y->low ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank > y->rank ? -1 : 1;
+	return x->order > y->order ? -1 : 1;
+}
+
+static void spans_sort(void *base, size_t n, size_t stride)
+{
+	qsort(base, n, stride, span_cmp);
+}
+
+/* Call once the highs are final. */
+static void spans_index(void *base, size_t n, size_t stride)
+{
+	uint64_t max_high = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct span *sp = span_at(base, stride, i);
+		max_high = sp->high > max_high ? sp->high : max_high;
+		sp->max_high = max_high;
+	}
+}
+
+/* The innermost span holding pc, or NULL: walk back from the last span starting at or below
+ * pc until no earlier span reaches pc (one step unless spans overlap). */
+static void *spans_find(void *base, size_t n, size_t stride, uint64_t pc)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (span_at(base, stride, mid)->low <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i-- > 0 && span_at(base, stride, i)->max_high > pc;)
+		if (pc < span_at(base, stride, i)->high)
+			return span_at(base, stride, i);
+	return NULL;
+}
+
 /* ---- module table ----------------------------------------------------------------------- */
 
 /* Index of the first module whose start is > addr. */
@@ -132,7 +233,7 @@ static size_t modtab_upper(const struct symbolizer *s, uint64_t addr)
 }
 
 /* Modules of a live process never overlap, so only the nearest one below addr can hold it. */
-static const struct modentry *modtab_find(const struct symbolizer *s, uint64_t addr)
+static struct modentry *modtab_find(const struct symbolizer *s, uint64_t addr)
 {
 	size_t i = modtab_upper(s, addr);
 
@@ -149,7 +250,7 @@ static bool modtab_contains(const struct symbolizer *s, const char *path, uint64
 	return false;
 }
 
-static void modtab_insert(struct symbolizer *s, const struct sym_module *m)
+static void modtab_insert(struct symbolizer *s, const struct sym_module *m, Dwfl_Module *dwmod)
 {
 	if (s->nmods == s->capmods) {
 		s->capmods = s->capmods ? s->capmods * 2 : 64;
@@ -158,20 +259,19 @@ static void modtab_insert(struct symbolizer *s, const struct sym_module *m)
 	size_t i = modtab_upper(s, m->start);
 	memmove(&s->mods[i + 1], &s->mods[i], (s->nmods - i) * sizeof *s->mods);
 	s->mods[i] = (struct modentry){
-		.path = strset_intern(&s->strings, m->path),
-		.base = m->base,
-		.start = m->start,
-		.end = m->end,
+	        .path = strset_intern(&s->strings, m->path),
+	        .base = m->base,
+	        .start = m->start,
+	        .end = m->end,
+	        .dwmod = dwmod,
 	};
 	s->nmods++;
 }
 
 /* ---- address cache ---------------------------------------------------------------------- */
 
-static size_t cache_hash(uint64_t address, bool is_return)
+static size_t hash_u64(uint64_t x)
 {
-	uint64_t x = address ^ (is_return ? 0x9e3779b97f4a7c15ULL : 0);
-
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdULL;
 	x ^= x >> 33;
@@ -179,13 +279,11 @@ static size_t cache_hash(uint64_t address, bool is_return)
 	return (size_t)(x ^ (x >> 33));
 }
 
-static struct cache_entry *cache_slot(struct cache_entry *slots, size_t cap, uint64_t address,
-				      bool is_return)
+static struct cache_entry *cache_slot(struct cache_entry *slots, size_t cap, uint64_t address, bool is_return)
 {
-	size_t i = cache_hash(address, is_return) & (cap - 1);
+	size_t i = hash_u64(address ^ (is_return ? 0x9e3779b97f4a7c15ULL : 0)) & (cap - 1);
 
-	while (slots[i].frames != NULL &&
-	       (slots[i].address != address || slots[i].is_return != is_return))
+	while (slots[i].frames != NULL && (slots[i].address != address || slots[i].is_return != is_return))
 		i = (i + 1) & (cap - 1);
 	return &slots[i];
 }
@@ -236,13 +334,13 @@ static struct cache_entry *cache_find(struct cache *c, uint64_t address, bool is
 }
 
 /* Takes ownership of frames (xmalloc'ed). */
-static struct cache_entry *cache_insert(struct cache *c, uint64_t address, bool is_return,
-					struct sym_frame *frames, int nframes)
+static struct cache_entry *cache_insert(struct cache *c, uint64_t address, bool is_return, struct sym_frame *frames,
+                                        int nframes)
 {
 	if ((c->count + 1) * 2 > c->cap)
 		cache_rebuild(c, c->cap ? c->cap * 2 : 1024, 0, 0);
 	struct cache_entry *e = cache_slot(c->slots, c->cap, address, is_return);
-	*e = (struct cache_entry){ address, frames, nframes, is_return };
+	*e = (struct cache_entry){address, frames, nframes, is_return};
 	c->count++;
 	c->unknown += cache_entry_unknown(e);
 	return e;
@@ -257,8 +355,7 @@ static void cache_done(struct cache *c)
 
 /* ---- reporting modules to libdwfl ------------------------------------------------------- */
 
-static int set_error(struct symbolizer *s, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int set_error(struct symbolizer *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int set_error(struct symbolizer *s, int err, const char *fmt, ...)
 {
@@ -272,8 +369,7 @@ static int set_error(struct symbolizer *s, int err, const char *fmt, ...)
 
 /* A file replaced since the target loaded it (or, through root_prefix fallback, another
  * namespace's copy) would give confidently wrong names: refuse it when we know the build-id. */
-static int check_build_id(struct symbolizer *s, const struct sym_module *m, int fd,
-			  const char *file)
+static int check_build_id(struct symbolizer *s, const struct sym_module *m, int fd, const char *file)
 {
 	if (m->build_id == NULL || m->build_id_len == 0)
 		return 0;
@@ -285,26 +381,28 @@ static int check_build_id(struct symbolizer *s, const struct sym_module *m, int 
 	bool same = len == (ssize_t)m->build_id_len && memcmp(id, m->build_id, len) == 0;
 	elf_end(elf);
 	if (!same)
-		return set_error(s, -ESTALE, "%s: build-id differs from the one the target loaded",
-				 file);
+		return set_error(s, -ESTALE, "%s: build-id differs from the one the target loaded", file);
 	return 0;
 }
 
 /* On success libdwfl owns fd. */
-static int report_elf(struct symbolizer *s, const struct sym_module *m, const char *file,
-		      int fd)
+static int report_elf(struct symbolizer *s, const struct sym_module *m, const char *file, int fd, Dwfl_Module **dwmod)
 {
 	if (!s->reporting) {
 		dwfl_report_begin_add(s->dwfl);
 		s->reporting = true;
 	}
 	/* add_p_vaddr: base is the bias added to every p_vaddr, like dlpi_addr. */
-	if (dwfl_report_elf(s->dwfl, m->path, file, fd, m->base, true) == NULL)
+	*dwmod = dwfl_report_elf(s->dwfl, m->path, file, fd, m->base, true);
+	if (*dwmod == NULL)
 		return set_error(s, -ENOEXEC, "%s: %s", file, dwfl_errmsg(-1));
+	void **userdata;
+	dwfl_module_info(*dwmod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
+	*userdata = s; /* for find_debuginfo_local */
 	return 0;
 }
 
-static int report_file(struct symbolizer *s, const struct sym_module *m, const char *file)
+static int report_file(struct symbolizer *s, const struct sym_module *m, const char *file, Dwfl_Module **dwmod)
 {
 	int fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -313,24 +411,26 @@ static int report_file(struct symbolizer *s, const struct sym_module *m, const c
 	}
 	int err = check_build_id(s, m, fd, file);
 	if (err == 0)
-		err = report_elf(s, m, file, fd);
+		err = report_elf(s, m, file, fd, dwmod);
 	if (err != 0)
 		close(fd);
 	return err;
 }
 
-static int report_module(struct symbolizer *s, const struct sym_module *m)
+/* The module's file under root_prefix, else as the target named it. */
+static int report_module(struct symbolizer *s, const struct sym_module *m, Dwfl_Module **dwmod)
 {
+	*dwmod = NULL;
 	if (s->root_prefix != NULL) {
 		size_t len = strlen(s->root_prefix) + strlen(m->path) + 1;
 		char *file = xmalloc(len);
 		snprintf(file, len, "%s%s", s->root_prefix, m->path);
-		int err = report_file(s, m, file);
+		int err = report_file(s, m, file, dwmod);
 		free(file);
 		if (err == 0)
 			return 0;
 	}
-	return report_file(s, m, m->path);
+	return report_file(s, m, m->path, dwmod);
 }
 
 /* libdwfl may only be queried once the report session is closed; adds are batched until then. */
@@ -344,13 +444,73 @@ static void report_flush(struct symbolizer *s)
 
 /* Every module comes with its ELF already open; never search for one (the default
  * dwfl_build_id_find_elf would also ask debuginfod). */
-static int find_elf_none(Dwfl_Module *mod, void **userdata, const char *modname,
-			 Dwarf_Addr base, char **file_name, Elf **elfp)
+static int find_elf_none(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base, char **file_name,
+                         Elf **elfp)
 {
 	(void)mod, (void)userdata, (void)modname, (void)base;
 	*file_name = NULL;
 	*elfp = NULL;
 	return -1;
+}
+
+/* 1 when a separate debug file for mod exists locally, by build-id or by debuglink,
+ * under one of the search path's roots. */
+static int local_debuginfo_exists(Dwfl_Module *mod, const char *file_name, const char *debuglink, const char *search)
+{
+	const unsigned char *id;
+	GElf_Addr vaddr;
+	int len = dwfl_module_build_id(mod, &id, &vaddr);
+	char dir[PATH_MAX];
+	char path[3 * PATH_MAX]; /* room for root + dir + link: no truncated candidate is ever tried */
+	snprintf(dir, sizeof dir, "%s", file_name ? file_name : "");
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	for (const char *p = search; p && *p;) {
+		const char *end = strchr(p, ':');
+		int n = end ? (int)(end - p) : (int)strlen(p);
+		if (n >= PATH_MAX)
+			break;
+		if (n > 0 && p[0] == '/' && len > 1) {
+			int o = snprintf(path, sizeof path, "%.*s/.build-id/%02x/", n, p, id[0]);
+			for (int i = 1; i < len && o < (int)sizeof path - 8; i++)
+				o += snprintf(path + o, sizeof path - (size_t)o, "%02x", id[i]);
+			snprintf(path + o, sizeof path - (size_t)o, ".debug");
+			if (access(path, R_OK) == 0)
+				return 1;
+		}
+		if (debuglink) {
+			if (n > 0 && p[0] == '/')
+				snprintf(path, sizeof path, "%.*s%s/%s", n, p, dir, debuglink);
+			else
+				snprintf(path, sizeof path, "%s/%.*s%s%s", dir, n, p, n ? "/" : "", debuglink);
+			if (access(path, R_OK) == 0)
+				return 1;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/*
+ * Separate debug info from local files only. libdwfl 0.188's standard callback,
+ * when nothing is found locally, dlopens libdebuginfod (and its ~20 libraries:
+ * curl, gnutls, kerberos...) even with no server configured, which costs every
+ * run tens of milliseconds; so it is only asked when a local file is there.
+ */
+static int find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *modname, GElf_Addr base,
+				const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+				char **debuginfo_file_name)
+{
+	/* report_elf() left the symbolizer in the module's userdata */
+	const struct symbolizer *s = userdata ? *userdata : NULL;
+	const char *search = s ? s->debuginfo_path : ":.debug:/usr/lib/debug";
+	if (!local_debuginfo_exists(mod, file_name, debuglink_file, search)) {
+		*debuginfo_file_name = NULL;
+		return -1;
+	}
+	return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file, debuglink_crc,
+					    debuginfo_file_name);
 }
 
 /* libdwfl 0.188's dwfl_standard_find_debuginfo falls back to debuginfod, which goes to the
@@ -375,6 +535,210 @@ static char *debuginfo_path_new(const char *root_prefix)
 	return path;
 }
 
+/* ---- DWARF function index --------------------------------------------------------------- */
+
+static void cu_index_add(struct cu_index *ix, Dwarf_Die *die)
+{
+	Dwarf_Addr base, low, high;
+	ptrdiff_t off = 0;
+
+	while ((off = dwarf_ranges(die, off, &base, &low, &high)) > 0) {
+		if (ix->n == ix->cap) {
+			ix->cap = ix->cap ? ix->cap * 2 : 64;
+			ix->fns = xrealloc(ix->fns, ix->cap * sizeof *ix->fns);
+		}
+		ix->fns[ix->n] = (struct fn_range){
+		        .span = {.low = low, .high = high, .order = (uint32_t)ix->n},
+		        .die = *die,
+		};
+		ix->n++;
+	}
+}
+
+/* Concrete functions sit at CU level or inside namespaces/classes (C++); nested functions
+ * are found later, by descending from their parent. */
+static void cu_index_scan(struct cu_index *ix, Dwarf_Die *parent)
+{
+	Dwarf_Die child;
+
+	if (dwarf_child(parent, &child) != 0)
+		return;
+	do {
+		switch (dwarf_tag(&child)) {
+		case DW_TAG_subprogram: cu_index_add(ix, &child); break;
+		case DW_TAG_namespace:
+		case DW_TAG_module:
+		case DW_TAG_class_type:
+		case DW_TAG_structure_type:
+		case DW_TAG_union_type: cu_index_scan(ix, &child); break;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+}
+
+static struct cu_index *cu_table_slot(struct cu_index *slots, size_t cap, const void *key)
+{
+	size_t i = hash_u64((uintptr_t)key) & (cap - 1);
+
+	while (slots[i].key != NULL && slots[i].key != key)
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+static void cu_table_grow(struct cu_table *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 256;
+	struct cu_index *slots = xcalloc(cap, sizeof *slots);
+
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->slots[i].key != NULL)
+			*cu_table_slot(slots, cap, t->slots[i].key) = t->slots[i];
+	free(t->slots);
+	t->slots = slots;
+	t->cap = cap;
+}
+
+/* The index of cu, built on first use. */
+static struct cu_index *cu_table_get(struct cu_table *t, Dwarf_Die *cu)
+{
+	if ((t->count + 1) * 2 > t->cap)
+		cu_table_grow(t);
+	struct cu_index *ix = cu_table_slot(t->slots, t->cap, cu->addr);
+	if (ix->key == NULL) {
+		ix->key = cu->addr;
+		cu_index_scan(ix, cu);
+		spans_sort(ix->fns, ix->n, sizeof *ix->fns);
+		spans_index(ix->fns, ix->n, sizeof *ix->fns);
+		t->count++;
+	}
+	return ix;
+}
+
+static void cu_table_done(struct cu_table *t)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		free(t->slots[i].fns);
+	free(t->slots);
+}
+
+/* The child of parent whose code holds pc, among the DIEs that can own code. */
+static bool die_child_at(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *child)
+{
+	if (dwarf_child(parent, child) != 0)
+		return false;
+	do {
+		switch (dwarf_tag(child)) {
+		case DW_TAG_subprogram:
+		case DW_TAG_inlined_subroutine:
+		case DW_TAG_lexical_block:
+		case DW_TAG_try_block:
+		case DW_TAG_catch_block:
+			if (dwarf_haspc(child, pc) > 0)
+				return true;
+		}
+	} while (dwarf_siblingof(child, child) == 0);
+	return false;
+}
+
+/* The function DIEs (subprogram, inlined instances) around pc, outermost first; the tree is
+ * the call chain, unlike dwarf_getscopes' lexical view that jumps to abstract origins. */
+static int scope_chain(struct symbolizer *s, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die *chain)
+{
+	struct cu_index *ix = cu_table_get(&s->cus, cu);
+	const struct fn_range *fn = spans_find(ix->fns, ix->n, sizeof *ix->fns, pc);
+	Dwarf_Die die, child;
+	int n = 0;
+
+	if (fn == NULL)
+		return 0;
+	die = chain[n++] = fn->die;
+	while (die_child_at(&die, pc, &child)) {
+		int tag = dwarf_tag(&child);
+		die = child;
+		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
+			continue;
+		if (n == SYMBOLIZE_MAX_FRAMES) { /* keep the innermost */
+			memmove(chain, chain + 1, (n - 1) * sizeof *chain);
+			n--;
+		}
+		chain[n++] = die;
+	}
+	return n;
+}
+
+/* ---- ELF symbol tables ------------------------------------------------------------------ */
+
+static void symtab_add(struct symtab *t, Dwfl_Module *dm, int i)
+{
+	GElf_Sym sym;
+	GElf_Addr addr;
+	GElf_Word shndx;
+	Elf *elf;
+	Dwarf_Addr bias;
+	const char *name = dwfl_module_getsym_info(dm, i, &sym, &addr, &shndx, &elf, &bias);
+
+	if (name == NULL || name[0] == '\0' || shndx == SHN_UNDEF)
+		return;
+	/* Code addresses only: a data symbol's name would mislead (and section markers). */
+	int type = GELF_ST_TYPE(sym.st_info), bind = GELF_ST_BIND(sym.st_info);
+	if (type != STT_FUNC && type != STT_GNU_IFUNC)
+		return;
+	t->syms[t->n] = (struct elfsym){
+	        .span = {.low = addr,
+	                 .high = addr + sym.st_size,
+	                 .order = (uint32_t)t->n,
+	                 .rank = bind == STB_GLOBAL ? 0
+	                         : bind == STB_WEAK ? 1
+	                                            : 2},
+	        .name = name,
+	};
+	t->n++;
+}
+
+/* Sizeless symbols (hand-written assembly) reach to the next symbol, as in libdwfl. */
+static void symtab_fill_sizes(struct symtab *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct span *sp = &t->syms[i].span;
+		size_t next = i + 1;
+		if (sp->high > sp->low)
+			continue;
+		while (next < t->n && t->syms[next].span.low == sp->low)
+			next++;
+		sp->high = next < t->n ? t->syms[next].span.low : sp->low + 1;
+	}
+}
+
+static struct symtab *symtab_new(Dwfl_Module *dm)
+{
+	struct symtab *t = xcalloc(1, sizeof *t);
+	int count = dwfl_module_getsymtab(dm);
+
+	if (count <= 1)
+		return t;
+	t->syms = xmalloc((size_t)count * sizeof *t->syms);
+	for (int i = 1; i < count; i++) /* 0 is the null symbol */
+		symtab_add(t, dm, i);
+	spans_sort(t->syms, t->n, sizeof *t->syms);
+	symtab_fill_sizes(t);
+	spans_index(t->syms, t->n, sizeof *t->syms);
+	return t;
+}
+
+static void symtab_free(struct symtab *t)
+{
+	if (t != NULL)
+		free(t->syms);
+	free(t);
+}
+
+static const char *modentry_symbol(struct modentry *m, uint64_t pc)
+{
+	if (m->symtab == NULL)
+		m->symtab = symtab_new(m->dwmod);
+	struct elfsym *sym = spans_find(m->symtab->syms, m->symtab->n, sizeof *sym, pc);
+	return sym != NULL ? sym->name : NULL;
+}
+
 /* ---- resolving -------------------------------------------------------------------------- */
 
 static const char *die_string(Dwarf_Die *die, unsigned int name)
@@ -384,16 +748,19 @@ static const char *die_string(Dwarf_Die *die, unsigned int name)
 	return dwarf_formstring(dwarf_attr_integrate(die, name, &attr));
 }
 
-/* Linkage name first so C++ frames match the ELF symbols of non-inlined code. */
+/* Mangled linkage names (C++ "_Z", Rust "_R") match the ELF symbols of non-inlined code, where
+ * DW_AT_name is unqualified; other linkage names are asm renames (glibc's "__GI_qsort" for
+ * qsort) that users do not know, so the source name wins there. */
 static const char *die_function_name(Dwarf_Die *die)
 {
-	const char *name = die_string(die, DW_AT_linkage_name);
+	const char *linkage = die_string(die, DW_AT_linkage_name);
+	const char *name = die_string(die, DW_AT_name);
 
-	if (name == NULL)
-		name = die_string(die, DW_AT_MIPS_linkage_name);
-	if (name == NULL)
-		name = die_string(die, DW_AT_name);
-	return name;
+	if (linkage == NULL)
+		linkage = die_string(die, DW_AT_MIPS_linkage_name);
+	if (linkage != NULL && (strncmp(linkage, "_Z", 2) == 0 || strncmp(linkage, "_R", 2) == 0))
+		return linkage;
+	return name != NULL ? name : linkage;
 }
 
 /* Where the inlined instance `die` was called from (its CU's file table names call_file). */
@@ -410,8 +777,7 @@ static void die_call_site(Dwarf_Die *die, const char **file, int *line)
 	if (dwarf_formudata(dwarf_attr(die, DW_AT_call_line, &attr), &value) == 0)
 		*line = (int)value;
 	if (dwarf_formudata(dwarf_attr(die, DW_AT_call_file, &attr), &value) == 0 &&
-	    dwarf_diecu(die, &cu, NULL, NULL) != NULL &&
-	    dwarf_getsrcfiles(&cu, &files, &nfiles) == 0 && value < nfiles)
+	    dwarf_diecu(die, &cu, NULL, NULL) != NULL && dwarf_getsrcfiles(&cu, &files, &nfiles) == 0 && value < nfiles)
 		*file = dwarf_filesrc(files, value, NULL, NULL);
 }
 
@@ -432,52 +798,33 @@ static const char *intern_source(struct symbolizer *s, const char *comp_dir, con
 	return interned;
 }
 
-/* The DIE chain around pc, innermost first, following the tree (inlined instance -> caller)
- * rather than dwarf_getscopes' lexical view, which jumps to the abstract origin's scopes. */
-static int dwarf_chain(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **chain)
-{
-	Dwarf_Die *scopes = NULL;
-
-	*chain = NULL;
-	if (cu == NULL)
-		return 0;
-	int n = dwarf_getscopes(cu, pc, &scopes);
-	if (n > 0)
-		n = dwarf_getscopes_die(&scopes[0], chain);
-	free(scopes);
-	return n > 0 ? n : 0;
-}
-
 /* Fills frames from the innermost function scope out to the first real subprogram; each
  * outer frame sits at the call site of the inlined instance inside it. Returns the count. */
-static int resolve_dwarf(struct symbolizer *s, Dwfl_Module *dm, uint64_t pc,
-			 const struct sym_frame *proto, struct sym_frame *out)
+static int resolve_dwarf(struct symbolizer *s, Dwfl_Module *dm, uint64_t pc, const struct sym_frame *proto,
+                         struct sym_frame *out)
 {
 	Dwarf_Addr bias;
 	Dwarf_Die *cu = dwfl_module_addrdie(dm, pc, &bias);
 	const char *comp_dir = cu != NULL ? die_string(cu, DW_AT_comp_dir) : NULL;
-	Dwarf_Die *chain;
-	int nchain = dwarf_chain(cu, pc - bias, &chain);
+	Dwarf_Die chain[SYMBOLIZE_MAX_FRAMES];
+	int nchain = cu != NULL ? scope_chain(s, cu, pc - bias, chain) : 0;
 	Dwfl_Line *row = dwfl_module_getsrc(dm, pc);
 	const char *file = NULL;
 	int line = 0, n = 0;
 
 	if (row != NULL)
 		file = dwfl_lineinfo(row, NULL, &line, NULL, NULL, NULL);
-	for (int i = 0; i < nchain && n < SYMBOLIZE_MAX_FRAMES; i++) {
+	for (int i = nchain - 1; i >= 0; i--) {
 		int tag = dwarf_tag(&chain[i]);
-		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
-			continue;
 		out[n] = *proto;
 		out[n].function = strset_intern(&s->strings, die_function_name(&chain[i]));
 		out[n].file = intern_source(s, comp_dir, file);
 		out[n].line = line;
 		out[n++].inlined = tag == DW_TAG_inlined_subroutine;
-		if (tag == DW_TAG_subprogram)
+		if (tag == DW_TAG_subprogram) /* a nested function's parent is not its caller */
 			break;
 		die_call_site(&chain[i], &file, &line);
 	}
-	free(chain);
 	if (n == 0) { /* line info without a function scope (e.g. assembly) */
 		out[n] = *proto;
 		out[n].file = intern_source(s, comp_dir, file);
@@ -486,28 +833,22 @@ static int resolve_dwarf(struct symbolizer *s, Dwfl_Module *dm, uint64_t pc,
 	return n;
 }
 
-static int resolve_uncached(struct symbolizer *s, uint64_t address, bool is_return,
-			    struct sym_frame *out)
+static int resolve_uncached(struct symbolizer *s, uint64_t address, bool is_return, struct sym_frame *out)
 {
 	uint64_t pc = is_return && address > 0 ? address - 1 : address;
-	const struct modentry *m = modtab_find(s, pc);
-	struct sym_frame proto = { .address = address, .offset = address };
-	Dwfl_Module *dm = m != NULL ? dwfl_addrmodule(s->dwfl, pc) : NULL;
+	struct modentry *m = modtab_find(s, pc);
+	struct sym_frame proto = {.address = address, .offset = address};
 
 	if (m != NULL) {
 		proto.module = m->path;
 		proto.offset = address - m->base;
 	}
 	out[0] = proto;
-	if (dm == NULL)
+	if (m == NULL || m->dwmod == NULL)
 		return 1;
-	int n = resolve_dwarf(s, dm, pc, &proto, out);
-	if (out[n - 1].function == NULL) { /* no DWARF: fall back to symtab/dynsym */
-		GElf_Off off;
-		GElf_Sym sym;
-		const char *name = dwfl_module_addrinfo(dm, pc, &off, &sym, NULL, NULL, NULL);
-		out[n - 1].function = strset_intern(&s->strings, name);
-	}
+	int n = resolve_dwarf(s, m->dwmod, pc, &proto, out);
+	if (out[n - 1].function == NULL) /* no DWARF here: .symtab or .dynsym */
+		out[n - 1].function = strset_intern(&s->strings, modentry_symbol(m, pc));
 	return n;
 }
 
@@ -523,10 +864,10 @@ struct symbolizer *symbolizer_new(const char *root_prefix)
 		s->root_prefix = xstrdup(root_prefix);
 	s->debuginfo_path = debuginfo_path_new(s->root_prefix);
 	s->callbacks = (Dwfl_Callbacks){
-		.find_elf = find_elf_none,
-		.find_debuginfo = dwfl_standard_find_debuginfo,
-		.section_address = dwfl_offline_section_address,
-		.debuginfo_path = &s->debuginfo_path,
+	        .find_elf = find_elf_none,
+	        .find_debuginfo = find_debuginfo_local,
+	        .section_address = dwfl_offline_section_address,
+	        .debuginfo_path = &s->debuginfo_path,
 	};
 	s->dwfl = dwfl_begin(&s->callbacks);
 	if (s->dwfl == NULL) /* only fails when out of memory */
@@ -544,18 +885,18 @@ int symbolizer_add_module(struct symbolizer *s, const struct sym_module *m)
 		return -EINVAL;
 	if (modtab_contains(s, m->path, m->base))
 		return 0;
-	int err = report_module(s, m);
+	Dwfl_Module *dwmod;
+	int err = report_module(s, m, &dwmod);
 	if (err != 0) {
 		s->failed_modules++;
 		memcpy(s->last_error, s->error, sizeof s->last_error);
 	}
-	modtab_insert(s, m);
+	modtab_insert(s, m, dwmod);
 	cache_forget_unknown(&s->cache, m->start, m->end);
 	return err;
 }
 
-int symbolizer_resolve(struct symbolizer *s, uint64_t address, int is_return_address,
-		       struct sym_frame *out, int max)
+int symbolizer_resolve(struct symbolizer *s, uint64_t address, int is_return_address, struct sym_frame *out, int max)
 {
 	bool is_return = is_return_address != 0;
 
@@ -592,7 +933,10 @@ void symbolizer_free(struct symbolizer *s)
 	report_flush(s);
 	dwfl_end(s->dwfl);
 	cache_done(&s->cache);
+	cu_table_done(&s->cus);
 	strset_done(&s->strings);
+	for (size_t i = 0; i < s->nmods; i++)
+		symtab_free(s->mods[i].symtab);
 	free(s->mods);
 	free(s->debuginfo_path);
 	free(s->root_prefix);

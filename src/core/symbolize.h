@@ -7,9 +7,9 @@
 
 /* One module (executable or shared object) as the target had it mapped. */
 struct sym_module {
-	const char *path;        /* absolute path as the target saw it ("" or NULL: skip) */
-	uint64_t base;           /* load bias: runtime address = base + ELF virtual address (dl_iterate_phdr's dlpi_addr) */
-	uint64_t start, end;     /* runtime address range covered by its PT_LOAD segments */
+	const char *path;    /* absolute path as the target saw it ("" or NULL: skip) */
+	uint64_t base;       /* load bias: runtime address = base + ELF virtual address (dl_iterate_phdr's dlpi_addr) */
+	uint64_t start, end; /* runtime address range covered by its PT_LOAD segments */
 	const uint8_t *build_id; /* may be NULL */
 	size_t build_id_len;
 };
@@ -17,7 +17,7 @@ struct sym_module {
 /* One source-level frame. The strings belong to the symbolizer: they stay valid, and equal
  * strings are the same pointer, until symbolizer_free(). */
 struct sym_frame {
-	const char *function; /* NULL when unknown (raw symbol or DWARF linkage name, not demangled) */
+	const char *function; /* NULL when unknown; DWARF name (C++/Rust: mangled linkage name) or ELF symbol */
 	const char *file;     /* NULL when unknown */
 	int line;             /* 0 when unknown */
 	int inlined;          /* 1 when this frame was inlined into the next (outer) one */
@@ -48,13 +48,13 @@ struct symbolizer *symbolizer_new(const char *root_prefix);
  * symbolizer_last_error() says why. */
 int symbolizer_add_module(struct symbolizer *s, const struct sym_module *m);
 
-/* Resolve one address into up to max frames, innermost (inlined callee) first, outermost last.
+/* Resolve one address into up to max frames, innermost (inlined callee) first, outermost last
+ * (when the chain is longer than max, its outermost frames are left out).
  * is_return_address: the address is a return address (every frame but the interrupted pc of
  * a signal frame); the call instruction before it is looked up instead.
  * Returns the number of frames written (>= 1 always when max >= 1: an unknown address still
  * yields one frame). Each distinct (address, is_return_address) is resolved once, then cached. */
-int symbolizer_resolve(struct symbolizer *s, uint64_t address, int is_return_address,
-		       struct sym_frame *out, int max);
+int symbolizer_resolve(struct symbolizer *s, uint64_t address, int is_return_address, struct sym_frame *out, int max);
 
 /* How many added modules had no usable file (see symbolizer_add_module). */
 int symbolizer_failed_modules(const struct symbolizer *s);
