@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,9 +74,38 @@ static int resolve_real(void)
 	return real.malloc && real.calloc && real.realloc && real.free ? 0 : -1;
 }
 
+/*
+ * getenv() that also works before libc has set up the environment: a malloc
+ * from a .preinit_array function reaches us before libc's own initialiser
+ * stores environ. Then the initial environment is read from /proc/self/environ
+ * (once, into a static buffer: nothing may be allocated here).
+ */
+static const char *agent_getenv(const char *name)
+{
+	static char buf[64 * 1024];
+	static ssize_t len = -1;
+	const char *v = getenv(name);
+	if (v || environ)
+		return v;
+	if (len < 0) {
+		int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+		len = fd < 0 ? 0 : read(fd, buf, sizeof buf - 1);
+		if (fd >= 0)
+			close(fd);
+		if (len < 0)
+			len = 0;
+		buf[len] = '\0';
+	}
+	size_t n = strlen(name);
+	for (const char *p = buf; p < buf + len; p += strlen(p) + 1)
+		if (strncmp(p, name, n) == 0 && p[n] == '=')
+			return p + n + 1;
+	return NULL;
+}
+
 static int env_int(const char *name, int fallback)
 {
-	const char *v = getenv(name);
+	const char *v = agent_getenv(name);
 	if (!v || !*v)
 		return fallback;
 	char *end;
@@ -109,7 +139,7 @@ static int map_region(void)
 
 static void choose_unwinder(void)
 {
-	const char *u = getenv(MLR_ENV_UNWIND);
+	const char *u = agent_getenv(MLR_ENV_UNWIND);
 	const struct unwinder *chosen = &unwind_cfi;
 	if (u && strcmp(u, "fp") == 0)
 		chosen = &unwind_fp;

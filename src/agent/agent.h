@@ -37,6 +37,7 @@ struct real_fns {
 /* Global agent state. `active` is read on every call; everything else is set at init. */
 struct agent {
 	int active;                  /* 1 while recording into the region */
+	int multi;                   /* a second thread exists: counters need atomic adds */
 	int in_child;                /* 1 in a forked child: pass through */
 	struct mlr_header *hdr;      /* the region, or NULL when there is none */
 	char *base;                  /* same address as hdr, for offset arithmetic */
@@ -50,7 +51,6 @@ struct agent_thread {
 	uint64_t stack_lo, stack_hi; /* for the frame-pointer walker */
 	uint32_t create_stack;       /* handed over by our pthread_create wrapper */
 	struct trace_cache *trace;   /* the cfi unwinder's last trace (unwind.c), mmap'ed */
-	int trace_same;              /* the last capture equalled the one before it */
 	uint32_t last_stack;         /* stack id of the last capture, its kind + 1 in last_kind */
 	int last_kind;
 };
@@ -58,6 +58,31 @@ struct agent_thread {
 extern struct agent agent;
 extern struct real_fns real;
 extern __thread struct agent_thread agent_self AGENT_TLS;
+
+/*
+ * Counter updates. While the program has one thread a plain load and store is
+ * enough (and an atomic read-modify-write costs ~20 cycles; there are about
+ * ten per allocation). agent.multi is set before a second thread can run: by
+ * our pthread_create wrapper before the thread starts, or by any other thread
+ * when it claims its slot (a raw clone(); its first update could then race
+ * with the main thread's, skewing a count, never corrupting memory).
+ */
+static inline void count_add(uint64_t *p, uint64_t v)
+{
+	if (__atomic_load_n(&agent.multi, RELAXED))
+		__atomic_add_fetch(p, v, RELAXED);
+	else
+		__atomic_store_n(p, *p + v, RELAXED);
+}
+
+static inline int64_t count_add_signed(int64_t *p, int64_t v)
+{
+	if (__atomic_load_n(&agent.multi, RELAXED))
+		return __atomic_add_fetch(p, v, RELAXED);
+	int64_t n = *p + v;
+	__atomic_store_n(p, n, RELAXED);
+	return n;
+}
 
 /* agent.c */
 int agent_ensure_init(void);
@@ -73,7 +98,9 @@ int region_layout(struct mlr_header *h, uint64_t size);
 struct unwinder {
 	const char *name;
 	enum mlr_unwinder id;
-	int (*capture)(uint64_t *ips, int max); /* depth, or -depth when truncated */
+	/* depth, or -depth when truncated. With same non-NULL, *same = 1 means
+	 * "identical to this thread's previous capture" and ips are not filled. */
+	int (*capture)(uint64_t *ips, int max, int *same);
 };
 extern const struct unwinder unwind_libunwind;
 extern const struct unwinder unwind_fp;

@@ -3,8 +3,8 @@
 
 #include "agent/agent.h"
 
-/* Add n to a thread counter: a plain store when only this thread writes the
- * slot, an atomic add when the slot is the shared overflow slot. */
+/* Add n to a counter of the calling thread's own slot: a plain store, as only
+ * this thread writes it, unless the slot is the shared overflow slot. */
 static inline void thread_count(struct mlr_thread *t, uint64_t *field, uint64_t n)
 {
 	if (LIKELY(t != threads_at((uint32_t)agent.hdr->threads_cap - 1)))
@@ -21,8 +21,8 @@ static void account_free(const struct mlr_block *b)
 	struct mlr_thread *owner = threads_at(b->thread);
 	if (kind == MLR_KIND_HEAP) {
 		thread_count(threads_self(), &threads_self()->frees, 1);
-		__atomic_sub_fetch(&owner->live_bytes, (int64_t)size, RELAXED);
-		__atomic_sub_fetch(&owner->live_blocks, 1, RELAXED);
+		count_add_signed(&owner->live_bytes, -(int64_t)size); /* owner may be another thread */
+		count_add_signed(&owner->live_blocks, -1);
 	} else {
 		struct mlr_totals *m = &agent.hdr->mmap;
 		__atomic_add_fetch(&m->frees, 1, RELAXED);
@@ -39,8 +39,8 @@ static void account_alloc(const struct mlr_block *b, enum mlr_kind kind)
 		struct mlr_thread *t = threads_at(b->thread);
 		thread_count(t, &t->allocs, 1);
 		thread_count(t, &t->bytes_alloc, size);
-		__atomic_add_fetch(&t->live_bytes, (int64_t)size, RELAXED);
-		__atomic_add_fetch(&t->live_blocks, 1, RELAXED);
+		count_add_signed(&t->live_bytes, (int64_t)size);
+		count_add_signed(&t->live_blocks, 1);
 	} else {
 		struct mlr_totals *m = &agent.hdr->mmap;
 		__atomic_add_fetch(&m->calls, 1, RELAXED);
@@ -54,9 +54,11 @@ static void account_alloc(const struct mlr_block *b, enum mlr_kind kind)
 void record_alloc(void *p, size_t size, enum mlr_kind kind)
 {
 	uint64_t ips[MLR_MAX_DEPTH];
-	int n = unwind_active->capture(ips, agent.max_depth);
+	int same = 0;
+	int reuse_ok = agent_self.last_kind == (int)kind + 1;
+	int n = unwind_active->capture(ips, agent.max_depth, reuse_ok ? &same : NULL);
 	uint32_t stack;
-	if (agent_self.trace_same && agent_self.last_kind == (int)kind + 1) {
+	if (same) {
 		stack = agent_self.last_stack; /* the very stack of the previous allocation */
 	} else {
 		stack = stacktab_intern(ips, n < 0 ? -n : n, n < 0, kind);

@@ -162,10 +162,18 @@ uint32_t stacktab_intern(const uint64_t *ips, int depth, int truncated, enum mlr
 static void heap_live_add(int64_t bytes)
 {
 	struct mlr_header *hdr = agent.hdr;
-	int64_t live = __atomic_add_fetch(&hdr->heap.live_bytes, bytes, RELAXED);
+	int64_t live = count_add_signed(&hdr->heap.live_bytes, bytes);
 	if (bytes <= 0)
 		return;
 	int64_t old = __atomic_load_n(&hdr->peak_live_bytes, RELAXED);
+	if (live <= old)
+		return;
+	if (!__atomic_load_n(&agent.multi, RELAXED)) {
+		__atomic_store_n(&hdr->peak_live_bytes, live, RELAXED);
+		__atomic_store_n(&hdr->peak_time_ns, agent_now_coarse() - hdr->start_mono_ns, RELAXED);
+		__atomic_store_n(&hdr->peak_epoch, hdr->peak_epoch + 1, RELEASE);
+		return;
+	}
 	while (live > old) {
 		if (__atomic_compare_exchange_n(&hdr->peak_live_bytes, &old, live, 0, RELAXED, RELAXED)) {
 			__atomic_store_n(&hdr->peak_time_ns, agent_now_coarse() - hdr->start_mono_ns, RELAXED);
@@ -197,10 +205,10 @@ void stacktab_on_alloc(uint32_t id, uint64_t size)
 {
 	struct mlr_stack *s = stacktab_get(id);
 	remember_at_peak(s);
-	__atomic_add_fetch(&s->allocs, 1, RELAXED);
-	__atomic_add_fetch(&s->bytes_alloc, size, RELAXED);
-	__atomic_add_fetch(&s->live_blocks, 1, RELAXED);
-	int64_t live = __atomic_add_fetch(&s->live_bytes, (int64_t)size, RELAXED);
+	count_add(&s->allocs, 1);
+	count_add(&s->bytes_alloc, size);
+	count_add_signed(&s->live_blocks, 1);
+	int64_t live = count_add_signed(&s->live_bytes, (int64_t)size);
 	if (live > __atomic_load_n(&s->peak_live_bytes, RELAXED))
 		__atomic_store_n(&s->peak_live_bytes, live, RELAXED);
 	if (s->kind == MLR_KIND_HEAP)
@@ -212,9 +220,9 @@ int stacktab_on_free(uint32_t id, uint64_t size)
 {
 	struct mlr_stack *s = stacktab_get(id);
 	remember_at_peak(s);
-	__atomic_add_fetch(&s->frees, 1, RELAXED);
-	__atomic_sub_fetch(&s->live_blocks, 1, RELAXED);
-	__atomic_sub_fetch(&s->live_bytes, (int64_t)size, RELAXED);
+	count_add(&s->frees, 1);
+	count_add_signed(&s->live_blocks, -1);
+	count_add_signed(&s->live_bytes, -(int64_t)size);
 	if (s->kind == MLR_KIND_HEAP)
 		heap_live_add(-(int64_t)size);
 	return s->kind;

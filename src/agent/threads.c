@@ -19,6 +19,8 @@ static struct mlr_thread *threads_claim(void)
 {
 	struct mlr_header *h = agent.hdr;
 	uint64_t i = __atomic_fetch_add(&h->nthreads, 1, RELAXED);
+	if (i > 0)
+		__atomic_store_n(&agent.multi, 1, RELEASE);
 	if (i >= h->threads_cap) {
 		__atomic_store_n(&h->nthreads, h->threads_cap, RELAXED);
 		agent_flag(MLR_REASON_THREADS_FULL);
@@ -92,7 +94,7 @@ int threads_wrap_create(void *thread, const void *attr, void *(*start)(void *), 
 	if (__atomic_load_n(&agent.active, ACQUIRE) && !agent_self.busy) {
 		uint64_t ips[MLR_MAX_DEPTH];
 		agent_self.busy = 1;
-		int n = unwind_active->capture(ips, agent.max_depth);
+		int n = unwind_active->capture(ips, agent.max_depth, NULL);
 		stack = stacktab_intern(ips, n < 0 ? -n : n, n < 0, MLR_KIND_THREAD);
 		agent_self.last_kind = 0; /* the trace cache now holds this stack, not an allocation's */
 		agent_self.busy = 0;
@@ -106,6 +108,7 @@ int threads_wrap_create(void *thread, const void *attr, void *(*start)(void *), 
 	a->start = start;
 	a->arg = arg;
 	a->create_stack = stack;
+	__atomic_store_n(&agent.multi, 1, RELEASE); /* before the new thread can count anything */
 	int r = real.pthread_create(thread, attr, thread_trampoline, a);
 	if (r != 0) {
 		agent_self.busy = 1;

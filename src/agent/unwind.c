@@ -44,25 +44,28 @@ void unwind_init(const struct unwinder *u)
  * at the top, the thread trampoline at the bottom, the pthread_create wrapper
  * in between). Returns the depth, negative (-depth) when frames were dropped
  * because the stack was deeper. */
-static int keep_user_frames(void **raw, int n, uint64_t *ips, int max)
+static int keep_user_frames(const uint64_t *raw, int n, uint64_t *ips, int max)
 {
 	int depth = 0, i = 0;
 	for (; i < n && depth < max; i++) {
-		uintptr_t ip = (uintptr_t)raw[i];
+		uint64_t ip = raw[i];
 		if (ip - self_lo >= self_hi - self_lo)
 			ips[depth++] = ip;
 	}
 	return i < n ? -depth : depth;
 }
 
-static int capture_libunwind(uint64_t *ips, int max)
+static int capture_libunwind(uint64_t *ips, int max, int *same)
 {
 	void *raw[MLR_MAX_DEPTH + 8];
+	uint64_t ip64[MLR_MAX_DEPTH + 8];
 	int want = max + 8 < (int)(sizeof raw / sizeof raw[0]) ? max + 8 : (int)(sizeof raw / sizeof raw[0]);
 	int n = unw_backtrace(raw, want);
-	if (n <= 0)
-		return 0;
-	return keep_user_frames(raw, n, ips, max);
+	if (same)
+		*same = 0;
+	for (int i = 0; i < n; i++)
+		ip64[i] = (uint64_t)(uintptr_t)raw[i];
+	return n > 0 ? keep_user_frames(ip64, n, ips, max) : 0;
 }
 
 const struct unwinder unwind_libunwind = {
@@ -94,12 +97,14 @@ static int stack_bounds(uint64_t *lo, uint64_t *hi)
 	return 0;
 }
 
-static int capture_fp(uint64_t *ips, int max)
+static int capture_fp(uint64_t *ips, int max, int *same)
 {
 	uint64_t lo, hi;
+	if (same)
+		*same = 0;
 	if (stack_bounds(&lo, &hi) != 0)
 		return 0;
-	void *raw[MLR_MAX_DEPTH + 8];
+	uint64_t raw[MLR_MAX_DEPTH + 8];
 	int want = max + 8 < (int)(sizeof raw / sizeof raw[0]) ? max + 8 : (int)(sizeof raw / sizeof raw[0]);
 	uintptr_t *fp = __builtin_frame_address(0);
 	int n = 0;
@@ -110,7 +115,7 @@ static int capture_fp(uint64_t *ips, int max)
 		uintptr_t ret = fp[1];
 		if (ret < 4096)
 			break;
-		raw[n++] = (void *)ret;
+		raw[n++] = ret;
 		uintptr_t *next = (uintptr_t *)fp[0];
 		if ((uintptr_t)next <= f)
 			break; /* frames must grow towards the stack base */
@@ -222,15 +227,21 @@ static int step(struct regs *r, uint64_t lo, uint64_t hi)
 	return r->ip >= 4096;
 }
 
-/* Walk into raw[]/slots[]; returns the count, -1 to fall back. Sets *same
- * when the trace equals the cached one from the first frame on. */
-static int walk_cached(struct trace_cache *tc, uint64_t *raw, uint64_t *slots, int *same)
+/*
+ * Walk from the first frame outside the agent until a frame matches the
+ * cached trace (then splice: the cached tail stays where it is, shifted, and
+ * only the new inner frames are written) or the stack ends. Leaves the trace
+ * in tc. Returns 1 when it equals the previous one from the first frame on,
+ * 0 otherwise, -1 to fall back to libunwind (tc is then emptied).
+ */
+static int walk_cached(struct trace_cache *tc)
 {
 	uint64_t lo, hi;
 	struct regs r;
+	uint64_t raw[RAW_MAX], slots[RAW_MAX];
 	if (stack_bounds(&lo, &hi) != 0 || leave_agent(lo, hi, &r) != 0)
 		return -1;
-	int n = 0, j = 0;
+	int n = 0, j = 0, tail = 0;
 	for (;;) {
 		raw[n] = r.ip;
 		slots[n] = r.slot;
@@ -238,46 +249,48 @@ static int walk_cached(struct trace_cache *tc, uint64_t *raw, uint64_t *slots, i
 		while (j < tc->n && tc->slots[j] < r.slot)
 			j++;
 		if (j < tc->n && tc->slots[j] == r.slot && tc->ips[j] == r.ip && tail_intact(tc, j + 1)) {
-			int tail = tc->n - (j + 1);
+			if (n == 1 && j == 0)
+				return 1;
+			tail = tc->n - (j + 1);
 			if (n + tail > RAW_MAX)
 				tail = RAW_MAX - n;
-			memcpy(raw + n, tc->ips + j + 1, (size_t)tail * sizeof *raw);
-			memcpy(slots + n, tc->slots + j + 1, (size_t)tail * sizeof *slots);
-			*same = n == 1 && j == 0;
-			return n + tail;
+			break;
 		}
 		if (n == RAW_MAX)
-			return n;
-		int s = step(&r, lo, hi);
-		if (s < 0)
+			break;
+		int st = step(&r, lo, hi);
+		if (st < 0)
 			return -1;
-		if (s == 0)
-			return n;
+		if (st == 0)
+			break;
 	}
+	if (tail && n != j + 1) {
+		memmove(tc->ips + n, tc->ips + j + 1, (size_t)tail * sizeof *raw);
+		memmove(tc->slots + n, tc->slots + j + 1, (size_t)tail * sizeof *slots);
+	}
+	memcpy(tc->ips, raw, (size_t)n * sizeof *raw);
+	memcpy(tc->slots, slots, (size_t)n * sizeof *slots);
+	tc->n = n + tail;
+	return 0;
 }
 
-static int capture_cfi(uint64_t *ips, int max)
+/* With `same` non-NULL, a stack identical to the previous capture's is only
+ * reported (*same = 1) and ips are left unfilled: the caller reuses its id. */
+static int capture_cfi(uint64_t *ips, int max, int *same)
 {
 	struct trace_cache *tc = trace_cache();
-	uint64_t raw[RAW_MAX], slots[RAW_MAX];
-	int same = 0;
-	int n = tc ? walk_cached(tc, raw, slots, &same) : -1;
-	if (n < 0) {
+	int r = tc ? walk_cached(tc) : -1;
+	if (r < 0) {
 		if (tc)
 			tc->n = 0;
-		agent_self.trace_same = 0;
-		return capture_libunwind(ips, max);
+		return capture_libunwind(ips, max, same);
 	}
-	if (!same) {
-		tc->n = n;
-		memcpy(tc->ips, raw, (size_t)n * sizeof *raw);
-		memcpy(tc->slots, slots, (size_t)n * sizeof *slots);
+	if (same) {
+		*same = r;
+		if (r)
+			return 0;
 	}
-	agent_self.trace_same = same;
-	void *as_ptrs[RAW_MAX];
-	for (int i = 0; i < n; i++)
-		as_ptrs[i] = (void *)(uintptr_t)raw[i];
-	return keep_user_frames(as_ptrs, n, ips, max);
+	return keep_user_frames(tc->ips, tc->n, ips, max);
 }
 
 const struct unwinder unwind_cfi = {

@@ -228,7 +228,9 @@ static int exit_status_of(int status)
 	return EXIT_INTERNAL;
 }
 
-static int run_session(char **argv, int argc, const char *agent, const struct run_opts *o)
+/* With end_status_ok, a target memlens itself ended after --duration counts as
+ * a success (memlens demo); otherwise the exit status is always the target's. */
+static int run_session(char **argv, int argc, const char *agent, const struct run_opts *o, int end_status_ok)
 {
 	char tmp[PATH_MAX];
 	FILE *out;
@@ -245,6 +247,8 @@ static int run_session(char **argv, int argc, const char *agent, const struct ru
 	}
 	s.pidfd = (int)syscall(SYS_pidfd_open, s.pid, 0);
 	model_init(&s.model, s.pid, argc, argv);
+	/* Symbols are read only after sampling ends: debug information (tens of MiB
+	 * decompressed for libc) then never adds to the target's peak memory. */
 	sample_loop(&s, o);
 	int code;
 	if (s.ended) {
@@ -255,14 +259,16 @@ static int run_session(char **argv, int argc, const char *agent, const struct ru
 		/* --duration or a signal: report what is recorded now, then end the target */
 		model_update(&s.model, &s.region);
 		s.model.duration_s = model_now_s(&s.model);
-		code = stop_signal ? 128 + stop_signal : 0;
+		code = 0;
 	}
 	if ((uint64_t)s.ru.ru_maxrss * 1024 > s.model.vm_hwm)
 		s.model.vm_hwm = (uint64_t)s.ru.ru_maxrss * 1024;
 	report_write(out, &s.model, &s.region, &o->report);
 	int w = finish_report(o->output, tmp, out);
-	if (!s.ended)
-		end_target(s.pid, s.pidfd, &s.ru);
+	if (!s.ended) {
+		int status = end_target(s.pid, s.pidfd, &s.ru);
+		code = stop_signal || !end_status_ok ? exit_status_of(status) : 0;
+	}
 	model_done(&s.model);
 	region_done(&s.region);
 	if (s.pidfd >= 0)
@@ -278,13 +284,13 @@ int cmd_run(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	if (first >= argc) {
-		fputs("memlens run: no command given (usage: memlens run [options] -- CMD [ARGS...])\n", stderr);
+		fputs("memlens: run: no command given (usage: memlens run [options] -- CMD [ARGS...])\n", stderr);
 		return EXIT_USAGE;
 	}
 	char agent[PATH_MAX];
 	if ((r = launch_find_agent(agent, sizeof agent)) != 0)
 		return r;
-	return run_session(argv + first, argc - first, agent, &o);
+	return run_session(argv + first, argc - first, agent, &o, 0);
 }
 
 int cmd_demo(int argc, char **argv)
@@ -295,7 +301,7 @@ int cmd_demo(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	if (first < argc) {
-		fprintf(stderr, "memlens demo: unexpected argument '%s'\n", argv[first]);
+		fprintf(stderr, "memlens: demo: unexpected argument '%s'\n", argv[first]);
 		return EXIT_USAGE;
 	}
 	if (!o.duration_ns)
@@ -306,5 +312,5 @@ int cmd_demo(int argc, char **argv)
 	if ((r = launch_find_file("MEMLENS_DEMO", "memlens-demo", PKGLIBEXECDIR, demo, sizeof demo)) != 0)
 		return r;
 	char *dargv[] = {demo, NULL};
-	return run_session(dargv, 1, agent, &o);
+	return run_session(dargv, 1, agent, &o, 1);
 }

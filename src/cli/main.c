@@ -24,7 +24,7 @@ static const struct command commands[] = {
 
 int usage_error(const char *cmd, const char *option, const char *value, const char *expected)
 {
-	fprintf(stderr, "memlens %s: bad value '%s' for %s (expected %s)\n", cmd, value, option, expected);
+	fprintf(stderr, "memlens: %s: bad value '%s' for %s (expected %s)\n", cmd, value, option, expected);
 	return EXIT_USAGE;
 }
 

@@ -40,12 +40,12 @@ int opt_next(const char *cmd, int argc, char **argv, const struct opt_spec *spec
 	if (c == '?' || c == ':') {
 		const char *what = optopt ? NULL : argv[optind - 1];
 		if (c == ':')
-			fprintf(stderr, "memlens %s: option '%s' needs an argument (see 'memlens %s --help')\n", cmd,
+			fprintf(stderr, "memlens: %s: option '%s' needs an argument (see 'memlens %s --help')\n", cmd,
 				argv[optind - 1], cmd);
 		else if (what)
-			fprintf(stderr, "memlens %s: unknown option '%s' (see 'memlens %s --help')\n", cmd, what, cmd);
+			fprintf(stderr, "memlens: %s: unknown option '%s' (see 'memlens %s --help')\n", cmd, what, cmd);
 		else
-			fprintf(stderr, "memlens %s: unknown option '-%c' (see 'memlens %s --help')\n", cmd, optopt, cmd);
+			fprintf(stderr, "memlens: %s: unknown option '-%c' (see 'memlens %s --help')\n", cmd, optopt, cmd);
 		return '?';
 	}
 	return c;

@@ -12,7 +12,7 @@ struct opt_spec {
 };
 
 /* getopt_long over a NULL-name-terminated table. Returns the key, -1 at the
- * end of options, '?' after printing "memlens CMD: <problem>" to stderr. */
+ * end of options, '?' after printing "memlens: CMD: <problem>" to stderr. */
 int opt_next(const char *cmd, int argc, char **argv, const struct opt_spec *specs, const char **optarg_out);
 /* Index of the first non-option argument after the last opt_next call. */
 int opt_index(void);

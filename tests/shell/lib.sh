@@ -1,0 +1,236 @@
+# lib.sh - helpers sourced by every tests/shell/*.sh test (it is not a test itself).
+#
+# A test prints what it checks, exits 0 when every check held, 1 when one failed, and
+# 77 (after a line "skip: REASON") when it cannot run here. Checks made with the
+# expect_* helpers do not stop the test: all of them run and `finish` gives the status,
+# so one run shows every wrong figure at once.
+#
+# Environment (set by tests/run-tests.sh, or by hand to run one test):
+#   MEMLENS         absolute path of the memlens binary
+#   PROGS           directory of the built tests/progs programs (.libs/libdltest.so inside)
+#   SRCDIR          top source directory
+#   MEMLENS_SHARED  directory holding bench/workloads/{leaky,churn}.c (optional)
+#   KEEP_TMP=1      keep the test's temporary directory and say where it is
+
+set -u
+
+TEST_NAME=$(basename "$0" .sh)
+TESTS_SHELL=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPORT_PY="$TESTS_SHELL/report.py"
+FAILED=0
+BG_PIDS=""
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/memlens-test.$TEST_NAME.XXXXXX") || exit 1
+cleanup() {
+    local pid
+    for pid in $BG_PIDS; do
+        kill -9 "$pid" 2>/dev/null
+    done
+    if [ "${KEEP_TMP:-0}" = 1 ]; then
+        echo "kept temporary directory $T"
+    else
+        rm -rf "$T"
+    fi
+}
+trap cleanup EXIT
+
+# Messages of fail and skip go to stderr, so that helpers used as $(helper) can stop
+# the test with `x=$(helper) || exit`; the runner reads both streams.
+
+# fail MSG: the test failed; stop now.
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+# note_fail MSG: record a failed check and go on.
+note_fail() {
+    echo "FAIL: $*"
+    FAILED=1
+}
+
+# skip REASON: the test cannot run here.
+skip() {
+    echo "skip: $*" >&2
+    exit 77
+}
+
+# finish: exit with the verdict of all checks made.
+finish() {
+    if [ "$FAILED" = 0 ]; then
+        echo "all checks passed"
+        exit 0
+    fi
+    exit 1
+}
+
+# need_cmd NAME...: skip unless every command exists.
+need_cmd() {
+    local c
+    for c in "$@"; do
+        command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"
+    done
+}
+
+# need_memlens: the binary under test must exist (a missing binary is a failure).
+need_memlens() {
+    [ -n "${MEMLENS:-}" ] || fail "MEMLENS is not set"
+    [ -x "$MEMLENS" ] || fail "MEMLENS=$MEMLENS is not an executable file"
+    need_cmd python3
+}
+
+# prog NAME: print the path of a built test program (missing = failure: make check
+# builds it). Use as: x=$(prog NAME) || exit
+prog() {
+    [ -n "${PROGS:-}" ] || fail "PROGS is not set"
+    [ -x "$PROGS/$1" ] || fail "test program $PROGS/$1 is missing (not built?)"
+    echo "$PROGS/$1"
+}
+
+# need_workload FILE: print $MEMLENS_SHARED/bench/workloads/FILE, or skip.
+# Use as: x=$(need_workload FILE) || exit
+need_workload() {
+    local f="${MEMLENS_SHARED:-}/bench/workloads/$1"
+    [ -n "${MEMLENS_SHARED:-}" ] || skip "MEMLENS_SHARED is not set (needs bench/workloads/$1)"
+    [ -f "$f" ] || skip "$f does not exist"
+    echo "$f"
+}
+
+# run_native OUT CMD...: run CMD; stdout in OUT, stderr in OUT.err, status in NATIVE_RC.
+run_native() {
+    local out=$1
+    shift
+    NATIVE_RC=0
+    "$@" >"$out" 2>"$out.err" </dev/null || NATIVE_RC=$?
+}
+
+# run_memlens OUT REPORT [MEMLENS-RUN-OPTIONS] -- CMD...: run CMD under
+# `memlens run --headless --json -o REPORT`; target stdout in OUT, stderr in OUT.err,
+# status in ML_RC. Stopped after ML_TIMEOUT seconds (100; status 124 then).
+run_memlens() {
+    local out=$1 report=$2
+    shift 2
+    ML_RC=0
+    timeout -k 5 "${ML_TIMEOUT:-100}" "$MEMLENS" run --headless --json -o "$report" "$@" \
+        >"$out" 2>"$out.err" </dev/null || ML_RC=$?
+    [ "$ML_RC" = 124 ] && note_fail "memlens run did not end within ${ML_TIMEOUT:-100} s"
+    if [ ! -s "$report" ]; then
+        note_fail "memlens wrote no report to $report (status $ML_RC); stderr:"
+        sed 's/^/    /' "$out.err" | head -20
+        return 1
+    fi
+    python3 "$REPORT_PY" check "$report" >/dev/null 2>"$T/json.err" || {
+        note_fail "report $report is not valid report JSON: $(head -1 "$T/json.err")"
+        return 1
+    }
+    return 0
+}
+
+# json_get FILE KEY.PATH: print one value of a JSON file (null, true/false as in JSON;
+# list elements as KEY.0.sub). Prints "MISSING" when the key does not exist.
+json_get() {
+    python3 "$REPORT_PY" get "$1" "$2"
+}
+
+# expect_kv FILE PREFIX KEY: the value of KEY=N on the line of FILE that starts with PREFIX.
+expect_kv() {
+    sed -n "s/^$2 .*\\b$3=\\([0-9-]*\\).*/\\1/p" "$1" | head -1
+}
+
+# expect_eq WHAT GOT WANT: one check.
+expect_eq() {
+    if [ "$2" = "$3" ]; then
+        echo "ok: $1 = $2"
+    else
+        note_fail "$1 is '$2', expected '$3'"
+    fi
+}
+
+# expect_cmp WHAT GOT OP WANT: a numeric check, OP one of -eq -ne -gt -ge -lt -le.
+expect_cmp() {
+    if [ -n "$2" ] && [ "$2" -eq "$2" ] 2>/dev/null && [ "$2" "$3" "$4" ]; then
+        echo "ok: $1 = $2 ($3 $4)"
+    else
+        note_fail "$1 is '$2', expected $3 $4"
+    fi
+}
+
+# expect_json REPORT KEY.PATH WANT: a report field has exactly this value.
+expect_json() {
+    expect_eq "$2" "$(json_get "$1" "$2")" "$3"
+}
+
+# expect_same_file WHAT A B: two files are byte for byte equal.
+expect_same_file() {
+    if cmp -s "$2" "$3"; then
+        echo "ok: $1 identical"
+    else
+        note_fail "$1 differ:"
+        diff "$2" "$3" | head -20 | sed 's/^/    /'
+    fi
+}
+
+# expect_same_behaviour NATIVE_OUT ML_OUT: same stdout and exit status with and
+# without memlens (NATIVE_RC and ML_RC as set by run_native / run_memlens).
+expect_same_behaviour() {
+    expect_same_file "target stdout with and without memlens" "$1" "$2"
+    expect_eq "exit status under memlens (native: $NATIVE_RC)" "$ML_RC" "$NATIVE_RC"
+}
+
+# sites REPORT FUNCTION-REGEX...: sums over every distinct heap site (of sites_by_live
+# and sites_by_peak) that has, for each regex, a frame whose function matches it; prints
+# "alloc_calls=N frees=N bytes_allocated=N live_bytes=N live_blocks=N sites=N".
+# Only sites in those lists are seen: give the programs' sites a block live at exit.
+sites() {
+    python3 "$REPORT_PY" sites "$@"
+}
+
+# site_field SUMS KEY: pick one figure from the output of `sites`.
+site_field() {
+    echo "$1" | sed -n "s/.*\\b$2=\\([0-9-]*\\).*/\\1/p"
+}
+
+# wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds; 1 on timeout.
+wait_for() {
+    local limit=$(($1 * 20)) i=0
+    shift
+    while ! "$@"; do
+        i=$((i + 1))
+        [ "$i" -ge "$limit" ] && return 1
+        sleep 0.05
+    done
+    return 0
+}
+
+# child_of PARENT-PID NAME: print the pid of PARENT's child whose comm is NAME.
+child_of() {
+    local pid
+    for pid in $(pgrep -P "$1" 2>/dev/null); do
+        if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ]; then
+            echo "$pid"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# gone PID: the process has exited (no such process, or a zombie nobody reaped).
+gone() {
+    local state
+    [ -r "/proc/$1/stat" ] || return 0
+    state=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 0
+    [ -z "$state" ] || [ "$state" = Z ] || [ "$state" = X ]
+}
+
+# build_churn: compile $MEMLENS_SHARED/bench/workloads/churn.c into $T/churn (or skip).
+build_churn() {
+    local src
+    src=$(need_workload churn.c) || exit
+    need_cmd gcc
+    gcc -O2 -g -fno-omit-frame-pointer -pthread -o "$T/churn" "$src" || fail "cannot build churn"
+}
+
+# churn_own KEY: a figure churn printed itself in $T/native (KEY=N).
+churn_own() {
+    sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" "$T/native" | head -1
+}

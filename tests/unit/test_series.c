@@ -1,0 +1,52 @@
+/* test_series.c — unit test of the bounded, downsampled time series (src/core/series.c). */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "core/series.h"
+
+static int failures, checks;
+
+static void check(int ok, const char *what)
+{
+	checks++;
+	if (!ok)
+		failures++;
+	printf("%s %d - %s\n", ok ? "ok" : "not ok", checks, what);
+}
+
+int main(void)
+{
+	struct series *s = series_new(10, 4);
+	check(series_count(s) == 0 && series_last(s) == NULL, "a new series is empty");
+	size_t mem = series_memory(s);
+	for (int i = 0; i < 100000; i++) {
+		struct sample x = {.t = i * 0.1, .heap_live = i == 5000 ? 1 << 30 : i, .heap_calls = (uint64_t)i};
+		series_push(s, &x);
+	}
+	check(series_count(s) <= 40, "never more than levels x per-level samples");
+	check(series_memory(s) == mem, "memory does not grow with samples");
+	check(series_last(s)->t > 9999.8 && series_last(s)->heap_calls == 99999, "the newest sample is kept as is");
+	int ordered = 1;
+	for (size_t i = 1; i < series_count(s); i++)
+		ordered &= series_get(s, i)->t > series_get(s, i - 1)->t;
+	check(ordered, "samples come out in time order across levels");
+	check(series_get(s, series_count(s)) == NULL, "reading past the end gives NULL");
+
+	/* a spike survives downsampling while it is still covered by some level */
+	struct series *small = series_new(4, 8);
+	int64_t seen_max = 0;
+	for (int i = 0; i < 200; i++) {
+		struct sample x = {.t = i, .heap_live = i == 150 ? 999999 : 10, .heap_calls = (uint64_t)i};
+		series_push(small, &x);
+	}
+	for (size_t i = 0; i < series_count(small); i++)
+		if (series_get(small, i)->heap_live > seen_max)
+			seen_max = series_get(small, i)->heap_live;
+	check(seen_max == 999999, "merging keeps the maximum of gauges (a spike is not averaged away)");
+	check(series_last(small)->heap_calls == 199, "merging keeps the later value of counters");
+	series_free(s);
+	series_free(small);
+	printf("%d of %d checks failed\n", failures, checks);
+	return failures ? 1 : 0;
+}
