@@ -17,6 +17,7 @@
 #include <elfutils/libdwfl.h>
 
 #include "core/symbolize.h"
+#include "core/symcache.h"
 #include "core/util.h"
 
 /* Owned, deduplicated strings: an open-addressing hash set. */
@@ -54,6 +55,15 @@ struct modentry {
 	uint64_t base, start, end;
 	Dwfl_Module *dwmod;    /* NULL when its file was unusable */
 	struct symtab *symtab; /* built on first use */
+	char *cache_path;      /* its symbol cache file (symcache.c), NULL without one */
+	bool cache_loaded;
+	struct pending *pending; /* addresses resolved here, to append to the cache file */
+	size_t npending, cappending;
+};
+
+struct pending {
+	uint64_t address;
+	bool is_return;
 };
 
 /* A resolved address; frames == NULL marks an empty slot. */
@@ -250,6 +260,24 @@ static bool modtab_contains(const struct symbolizer *s, const char *path, uint64
 	return false;
 }
 
+/* The module's symbol cache file, keyed by its build id and by whether a
+ * separate debug file is installed for it (under the target's root or ours). */
+static char *module_cache_path(const struct symbolizer *s, const struct sym_module *m)
+{
+	if (m->build_id == NULL || m->build_id_len < 2)
+		return NULL;
+	char rel[256], debug[PATH_MAX + 256], path[PATH_MAX];
+	int o = snprintf(rel, sizeof rel, "/usr/lib/debug/.build-id/%02x/", m->build_id[0]);
+	for (size_t i = 1; i < m->build_id_len && o < (int)sizeof rel - 8; i++)
+		o += snprintf(rel + o, sizeof rel - (size_t)o, "%02x", m->build_id[i]);
+	snprintf(rel + o, sizeof rel - (size_t)o, ".debug");
+	snprintf(debug, sizeof debug, "%s%s", s->root_prefix ? s->root_prefix : "", rel);
+	int has_debug = access(debug, R_OK) == 0 || access(rel, R_OK) == 0;
+	if (symcache_path(m->build_id, m->build_id_len, has_debug, path, sizeof path) != 0)
+		return NULL;
+	return xstrdup(path);
+}
+
 static void modtab_insert(struct symbolizer *s, const struct sym_module *m, Dwfl_Module *dwmod)
 {
 	if (s->nmods == s->capmods) {
@@ -264,6 +292,7 @@ static void modtab_insert(struct symbolizer *s, const struct sym_module *m, Dwfl
 	        .start = m->start,
 	        .end = m->end,
 	        .dwmod = dwmod,
+	        .cache_path = module_cache_path(s, m),
 	};
 	s->nmods++;
 }
@@ -896,6 +925,79 @@ int symbolizer_add_module(struct symbolizer *s, const struct sym_module *m)
 	return err;
 }
 
+struct disk_load {
+	struct symbolizer *s;
+	struct modentry *m;
+};
+
+/* One entry of a module's cache file into the address cache. */
+static void disk_entry(const struct symcache_entry *e, void *arg)
+{
+	struct disk_load *d = arg;
+	uint64_t address = d->m->base + e->offset;
+	uint64_t pc = e->is_return && address > 0 ? address - 1 : address;
+	if (pc < d->m->start || pc >= d->m->end || cache_find(&d->s->cache, address, e->is_return))
+		return;
+	struct sym_frame *copy = xmalloc((size_t)e->nframes * sizeof *copy);
+	for (int i = 0; i < e->nframes; i++) {
+		copy[i] = e->frames[i];
+		copy[i].function = e->frames[i].function ? strset_intern(&d->s->strings, e->frames[i].function) : NULL;
+		copy[i].file = e->frames[i].file ? strset_intern(&d->s->strings, e->frames[i].file) : NULL;
+		copy[i].module = d->m->path;
+		copy[i].offset = e->offset;
+		copy[i].address = address;
+	}
+	cache_insert(&d->s->cache, address, e->is_return, copy, e->nframes);
+}
+
+/* Look the address up in its module's cache file (read once per module); a
+ * miss is resolved from the debug information and remembered for the file. */
+static struct cache_entry *resolve_slow(struct symbolizer *s, uint64_t address, bool is_return)
+{
+	uint64_t pc = is_return && address > 0 ? address - 1 : address;
+	struct modentry *m = modtab_find(s, pc);
+	if (m && m->cache_path && !m->cache_loaded) {
+		struct disk_load d = {s, m};
+		m->cache_loaded = true;
+		symcache_load(m->cache_path, disk_entry, &d);
+		struct cache_entry *e = cache_find(&s->cache, address, is_return);
+		if (e)
+			return e;
+	}
+	struct sym_frame frames[SYMBOLIZE_MAX_FRAMES];
+	report_flush(s);
+	int n = resolve_uncached(s, address, is_return, frames);
+	struct sym_frame *copy = xmalloc(n * sizeof *copy);
+	memcpy(copy, frames, n * sizeof *copy);
+	if (m && m->cache_path) {
+		if (m->npending == m->cappending) {
+			m->cappending = m->cappending ? 2 * m->cappending : 64;
+			m->pending = xrealloc(m->pending, m->cappending * sizeof *m->pending);
+		}
+		m->pending[m->npending++] = (struct pending){address, is_return};
+	}
+	return cache_insert(&s->cache, address, is_return, copy, n);
+}
+
+/* Append what this symbolizer resolved to the modules' cache files. */
+static void save_disk_caches(struct symbolizer *s)
+{
+	for (size_t i = 0; i < s->nmods; i++) {
+		struct modentry *m = &s->mods[i];
+		if (!m->npending)
+			continue;
+		struct symcache_entry *v = xmalloc(m->npending * sizeof *v);
+		size_t k = 0;
+		for (size_t j = 0; j < m->npending; j++) {
+			struct cache_entry *e = cache_find(&s->cache, m->pending[j].address, m->pending[j].is_return);
+			if (e)
+				v[k++] = (struct symcache_entry){e->address - m->base, e->is_return, e->frames, e->nframes};
+		}
+		symcache_append(m->cache_path, v, k);
+		free(v);
+	}
+}
+
 int symbolizer_resolve(struct symbolizer *s, uint64_t address, int is_return_address, struct sym_frame *out, int max)
 {
 	bool is_return = is_return_address != 0;
@@ -903,14 +1005,8 @@ int symbolizer_resolve(struct symbolizer *s, uint64_t address, int is_return_add
 	if (max < 1)
 		return 0;
 	struct cache_entry *e = cache_find(&s->cache, address, is_return);
-	if (e == NULL) {
-		struct sym_frame frames[SYMBOLIZE_MAX_FRAMES];
-		report_flush(s);
-		int n = resolve_uncached(s, address, is_return, frames);
-		struct sym_frame *copy = xmalloc(n * sizeof *copy);
-		memcpy(copy, frames, n * sizeof *copy);
-		e = cache_insert(&s->cache, address, is_return, copy, n);
-	}
+	if (e == NULL)
+		e = resolve_slow(s, address, is_return);
 	int n = e->nframes < max ? e->nframes : max;
 	memcpy(out, e->frames, n * sizeof *out);
 	return n;
@@ -931,12 +1027,16 @@ void symbolizer_free(struct symbolizer *s)
 	if (s == NULL)
 		return;
 	report_flush(s);
+	save_disk_caches(s);
 	dwfl_end(s->dwfl);
 	cache_done(&s->cache);
 	cu_table_done(&s->cus);
 	strset_done(&s->strings);
-	for (size_t i = 0; i < s->nmods; i++)
+	for (size_t i = 0; i < s->nmods; i++) {
 		symtab_free(s->mods[i].symtab);
+		free(s->mods[i].cache_path);
+		free(s->mods[i].pending);
+	}
 	free(s->mods);
 	free(s->debuginfo_path);
 	free(s->root_prefix);
