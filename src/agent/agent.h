@@ -119,6 +119,7 @@ int stacktab_on_free(uint32_t id, uint64_t size);
 /* livemap.c */
 int livemap_insert(const struct mlr_block *b, struct mlr_block *stale);
 int livemap_remove(uint64_t ptr, struct mlr_block *out);
+void livemap_prefetch(uint64_t ptr);
 
 /* arena.c: slot arrays for the live map, inside the region. */
 uint64_t arena_alloc(uint64_t bytes);

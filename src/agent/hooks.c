@@ -100,7 +100,7 @@ AGENT_API void free(void *p)
 	if (UNLIKELY(!agent_ensure_init()))
 		return; /* cannot happen: only boot chunks exist before init */
 	if (enter()) {
-		record_free(p, MLR_KIND_HEAP);
+		record_free(p, MLR_KIND_HEAP); /* before the real free: see doc/architecture.md */
 		leave();
 	}
 	real.free(p);

@@ -53,6 +53,7 @@ static void account_alloc(const struct mlr_block *b, enum mlr_kind kind)
 /* A block the program now owns. Caller has set agent_self.busy. */
 void record_alloc(void *p, size_t size, enum mlr_kind kind)
 {
+	livemap_prefetch((uint64_t)(uintptr_t)p); /* arrives while the stack is walked */
 	uint64_t ips[MLR_MAX_DEPTH];
 	int same = 0;
 	int reuse_ok = agent_self.last_kind == (int)kind + 1;
