@@ -24,31 +24,31 @@
 
 #include <stdint.h>
 
-#define MLR_MAGIC 0x314e4752534e454cULL /* "LENSRGN1" read as little-endian bytes */
-#define MLR_VERSION 1
-#define MLR_MAX_DEPTH 64      /* frames kept per stack; deeper stacks are truncated */
-#define MLR_NAME_LEN 16       /* thread names, as the kernel's comm */
-#define MLR_PATH_LEN 1024     /* module paths */
-#define MLR_BUILD_ID_LEN 20   /* GNU build-id (SHA-1) */
-#define MLR_ARENA_CLASSES 40  /* power-of-two free lists of the slot arena */
+#define MLR_MAGIC         0x314e4752534e454cULL /* "LENSRGN1" read as little-endian bytes */
+#define MLR_VERSION       1
+#define MLR_MAX_DEPTH     64   /* frames kept per stack; deeper stacks are truncated */
+#define MLR_NAME_LEN      16   /* thread names, as the kernel's comm */
+#define MLR_PATH_LEN      1024 /* module paths */
+#define MLR_BUILD_ID_LEN  20   /* GNU build-id (SHA-1) */
+#define MLR_ARENA_CLASSES 40   /* power-of-two free lists of the slot arena */
 
 /* Environment the inspector hands to the agent. */
-#define MLR_ENV_FD "MEMLENS_REGION_FD"   /* number of the inherited region fd */
-#define MLR_ENV_UNWIND "MEMLENS_UNWIND"  /* "cfi" (default), "libunwind" or "fp" */
-#define MLR_ENV_DEPTH "MEMLENS_MAX_DEPTH"
+#define MLR_ENV_FD     "MEMLENS_REGION_FD" /* number of the inherited region fd */
+#define MLR_ENV_UNWIND "MEMLENS_UNWIND"    /* "cfi" (default), "libunwind" or "fp" */
+#define MLR_ENV_DEPTH  "MEMLENS_MAX_DEPTH"
 
+/* RECORDING with a reason set: figures go on, but are incomplete as the reason says. */
 enum mlr_state {
-	MLR_STATE_EMPTY = 0,     /* no agent has initialised the region */
+	MLR_STATE_EMPTY = 0, /* no agent has initialised the region */
 	MLR_STATE_RECORDING = 1,
-	MLR_STATE_DEGRADED = 2,  /* recording stopped; see reason; calls pass through */
-	/* RECORDING with a reason set: figures go on but are incomplete as the reason says */
+	MLR_STATE_DEGRADED = 2, /* recording stopped; see reason; calls pass through */
 };
 
 enum mlr_reason {
 	MLR_REASON_NONE = 0,
-	MLR_REASON_LIVE_FULL = 1,     /* the live-block arena is exhausted */
-	MLR_REASON_THREADS_FULL = 2,  /* later threads share the last slot */
-	MLR_REASON_STACKS_FULL = 3,   /* new stacks are counted on stack 0 */
+	MLR_REASON_LIVE_FULL = 1,    /* the live-block arena is exhausted */
+	MLR_REASON_THREADS_FULL = 2, /* later threads share the last slot */
+	MLR_REASON_STACKS_FULL = 3,  /* new stacks are counted on stack 0 */
 	MLR_REASON_MODULES_FULL = 4,
 	MLR_REASON_INTERNAL = 5,
 };
@@ -62,7 +62,7 @@ enum mlr_kind {
 enum mlr_unwinder {
 	MLR_UNWIND_LIBUNWIND = 0,
 	MLR_UNWIND_FP = 1,
-	MLR_UNWIND_CFI = 2,  /* cached DWARF rules + validated trace cache, libunwind fallback */
+	MLR_UNWIND_CFI = 2, /* cached DWARF rules + validated trace cache, libunwind fallback */
 };
 
 /* Stack 0 is reserved: calls whose stack could not be stored are counted there. */
@@ -71,47 +71,47 @@ enum mlr_unwinder {
 /* One deduplicated call stack (a call site) and its counters. 128 bytes. */
 struct mlr_stack {
 	uint64_t hash;
-	uint64_t frames_off;        /* index of frame 0 in the frame pool */
-	uint16_t depth;             /* number of frames, innermost first */
-	uint8_t kind;               /* enum mlr_kind */
-	uint8_t truncated;          /* 1: the real stack was deeper than max_depth */
-	uint32_t ready;             /* 0 being written, 1 published, 2 unused duplicate */
-	uint64_t allocs;            /* allocation calls (realloc counts as one) */
-	uint64_t frees;             /* frees of blocks allocated here */
-	uint64_t bytes_alloc;       /* requested bytes, summed over allocs */
+	uint64_t frames_off;  /* index of frame 0 in the frame pool */
+	uint16_t depth;       /* number of frames, innermost first */
+	uint8_t kind;         /* enum mlr_kind */
+	uint8_t truncated;    /* 1: the real stack was deeper than max_depth */
+	uint32_t ready;       /* 0 being written, 1 published, 2 unused duplicate */
+	uint64_t allocs;      /* allocation calls (realloc counts as one) */
+	uint64_t frees;       /* frees of blocks allocated here */
+	uint64_t bytes_alloc; /* requested bytes, summed over allocs */
 	int64_t live_bytes;
 	int64_t live_blocks;
-	int64_t peak_live_bytes;    /* this site's own maximum of live_bytes */
-	int64_t at_peak_bytes;      /* live_bytes at the global peak (see at_peak_epoch) */
+	int64_t peak_live_bytes; /* this site's own maximum of live_bytes */
+	int64_t at_peak_bytes;   /* live_bytes at the global peak (see at_peak_epoch) */
 	int64_t at_peak_blocks;
-	uint64_t at_peak_epoch;     /* valid when equal to header.peak_epoch, else use live_* */
+	uint64_t at_peak_epoch; /* valid when equal to header.peak_epoch, else use live_* */
 	uint64_t reserved[3];
 };
 
 /* Per-thread figures. Counters other than live_* are written by the owning thread only. */
 struct mlr_thread {
 	int32_t tid;
-	uint32_t state;             /* 0 unused, 1 running, 2 exited */
-	uint32_t create_stack;      /* stack id of its pthread_create call, 0 unknown */
+	uint32_t state;        /* 0 unused, 1 running, 2 exited */
+	uint32_t create_stack; /* stack id of its pthread_create call, 0 unknown */
 	uint32_t reserved0;
-	uint64_t start_ns;          /* CLOCK_MONOTONIC */
+	uint64_t start_ns; /* CLOCK_MONOTONIC */
 	uint64_t end_ns;
-	char name[MLR_NAME_LEN];    /* written at exit (comm); the inspector samples it live */
+	char name[MLR_NAME_LEN]; /* written at exit (comm); the inspector samples it live */
 	uint64_t allocs;
 	uint64_t frees;
 	uint64_t bytes_alloc;
-	int64_t live_bytes;         /* bytes this thread allocated that are still live */
+	int64_t live_bytes; /* bytes this thread allocated that are still live */
 	int64_t live_blocks;
 	uint64_t reserved[5];
 };
 
 /* A loaded ELF module, recorded at start and after every dlopen. */
 struct mlr_module {
-	uint64_t base;              /* load bias (dlpi_addr) */
-	uint64_t start, end;        /* runtime range of its PT_LOAD segments */
+	uint64_t base;       /* load bias (dlpi_addr) */
+	uint64_t start, end; /* runtime range of its PT_LOAD segments */
 	uint32_t build_id_len;
 	uint8_t build_id[MLR_BUILD_ID_LEN];
-	char path[MLR_PATH_LEN];    /* absolute path as the target sees it */
+	char path[MLR_PATH_LEN]; /* absolute path as the target sees it */
 };
 
 /* A live block (or anonymous mapping). ptr 0 = empty slot. 24 bytes: there
@@ -120,9 +120,9 @@ struct mlr_block {
 	uint64_t ptr;
 	uint32_t size_lo;
 	uint16_t size_hi;
-	uint16_t thread;            /* slot in the thread table */
-	uint32_t stack;             /* kind is the stack's kind */
-	uint32_t birth_ms;          /* CLOCK_MONOTONIC_COARSE, ms since the agent started */
+	uint16_t thread;   /* slot in the thread table */
+	uint32_t stack;    /* kind is the stack's kind */
+	uint32_t birth_ms; /* CLOCK_MONOTONIC_COARSE, ms since the agent started */
 };
 
 static inline uint64_t mlr_block_size(const struct mlr_block *b)
@@ -135,20 +135,20 @@ static inline uint64_t mlr_block_size(const struct mlr_block *b)
 /* One shard of the live-block hash table (open addressing, linear probing,
  * backward-shift deletion). 64 bytes. */
 struct mlr_shard {
-	uint32_t lock;              /* writers' spinlock */
-	uint32_t seq;               /* seqlock: odd while a writer changes the shard */
-	uint32_t cap;               /* slots, power of two, 0 = not allocated yet */
-	uint32_t used;              /* occupied slots (= live: deletion shifts, no tombstones) */
+	uint32_t lock; /* writers' spinlock */
+	uint32_t seq;  /* seqlock: odd while a writer changes the shard */
+	uint32_t cap;  /* slots, power of two, 0 = not allocated yet */
+	uint32_t used; /* occupied slots (= live: deletion shifts, no tombstones) */
 	uint32_t live;
 	uint32_t reserved0;
-	uint64_t slots_off;         /* offset of its struct mlr_block array in the region */
+	uint64_t slots_off; /* offset of its struct mlr_block array in the region */
 	uint64_t reserved[5];
 };
 
 struct mlr_totals {
-	uint64_t calls;             /* allocation calls (mmap: mappings made) */
-	uint64_t frees;             /* frees of recorded blocks (mmap: unmaps) */
-	uint64_t bytes;             /* bytes requested */
+	uint64_t calls; /* allocation calls (mmap: mappings made) */
+	uint64_t frees; /* frees of recorded blocks (mmap: unmaps) */
+	uint64_t bytes; /* bytes requested */
 	int64_t live_bytes;
 	int64_t live_blocks;
 };
@@ -160,24 +160,24 @@ struct mlr_header {
 	uint64_t region_size;
 
 	/* geometry, written once by the agent before state leaves EMPTY */
-	uint64_t stacks_off;        /* struct mlr_stack[stacks_cap] */
+	uint64_t stacks_off; /* struct mlr_stack[stacks_cap] */
 	uint64_t stacks_cap;
-	uint64_t frames_off;        /* uint64_t[frames_cap] */
+	uint64_t frames_off; /* uint64_t[frames_cap] */
 	uint64_t frames_cap;
-	uint64_t threads_off;       /* struct mlr_thread[threads_cap] */
+	uint64_t threads_off; /* struct mlr_thread[threads_cap] */
 	uint64_t threads_cap;
-	uint64_t modules_off;       /* struct mlr_module[modules_cap] */
+	uint64_t modules_off; /* struct mlr_module[modules_cap] */
 	uint64_t modules_cap;
-	uint64_t shards_off;        /* struct mlr_shard[shards_count] */
-	uint64_t shards_count;      /* power of two */
-	uint64_t arena_off;         /* slot arrays of the shards are carved from here */
+	uint64_t shards_off;   /* struct mlr_shard[shards_count] */
+	uint64_t shards_count; /* power of two */
+	uint64_t arena_off;    /* slot arrays of the shards are carved from here */
 	uint64_t arena_size;
 
 	/* identity and state */
 	int32_t pid;
-	uint32_t state;             /* enum mlr_state */
-	uint32_t reason;            /* enum mlr_reason */
-	uint32_t unwinder;          /* enum mlr_unwinder */
+	uint32_t state;    /* enum mlr_state */
+	uint32_t reason;   /* enum mlr_reason */
+	uint32_t unwinder; /* enum mlr_unwinder */
 	uint32_t max_depth;
 	uint32_t flags;             /* MLR_FLAG_* */
 	uint64_t start_realtime_ns; /* CLOCK_REALTIME when the agent started */
@@ -191,26 +191,26 @@ struct mlr_header {
 	uint64_t arena_used;
 	uint32_t arena_lock;
 	uint32_t modules_lock;
-	uint32_t stack_lock;        /* serialises new stacks */
+	uint32_t stack_lock; /* serialises new stacks */
 	uint32_t reserved1;
-	uint64_t stack_index;       /* agent-private hash index of stacks, in the arena:
-	                               offset | log2(slots); slots hold hash>>32 << 32 | id */
+	uint64_t stack_index; /* agent-private hash index of stacks, in the arena:
+	                         offset | log2(slots); slots hold hash>>32 << 32 | id */
 	uint64_t stack_index_used;
 	uint64_t arena_free[MLR_ARENA_CLASSES];
 
 	/* whole-process figures */
-	struct mlr_totals heap;     /* only live_bytes is kept here (it drives the peak);
-	                               calls, frees, bytes and live blocks are the sums
-	                               over the thread table */
+	struct mlr_totals heap; /* only live_bytes is kept here (it drives the peak);
+	                           calls, frees, bytes and live blocks are the sums
+	                           over the thread table */
 	struct mlr_totals mmap;
-	uint64_t unknown_frees;     /* frees of blocks never recorded (allocated before us) */
-	uint64_t dropped;           /* calls not recorded (re-entrant, degraded) */
-	uint64_t peak_epoch;        /* bumped on every new heap peak */
+	uint64_t unknown_frees; /* frees of blocks never recorded (allocated before us) */
+	uint64_t dropped;       /* calls not recorded (re-entrant, degraded) */
+	uint64_t peak_epoch;    /* bumped on every new heap peak */
 	int64_t peak_live_bytes;
-	uint64_t peak_time_ns;      /* CLOCK_MONOTONIC_COARSE of the peak */
+	uint64_t peak_time_ns; /* CLOCK_MONOTONIC_COARSE of the peak */
 	uint64_t reserved[16];
 };
 
-#define MLR_FLAG_ATTACHED 1u    /* started in a running process: earlier blocks unknown */
+#define MLR_FLAG_ATTACHED 1u /* started in a running process: earlier blocks unknown */
 
 #endif

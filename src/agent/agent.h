@@ -8,9 +8,9 @@
 
 #include "memlens/region.h"
 
-#define AGENT_API __attribute__((visibility("default")))
-#define AGENT_TLS __attribute__((tls_model("initial-exec")))
-#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define AGENT_API   __attribute__((visibility("default")))
+#define AGENT_TLS   __attribute__((tls_model("initial-exec")))
+#define LIKELY(x)   __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 #define RELAXED __ATOMIC_RELAXED
@@ -36,11 +36,11 @@ struct real_fns {
 
 /* Global agent state. `active` is read on every call; everything else is set at init. */
 struct agent {
-	int active;                  /* 1 while recording into the region */
-	int multi;                   /* a second thread exists: counters need atomic adds */
-	int in_child;                /* 1 in a forked child: pass through */
-	struct mlr_header *hdr;      /* the region, or NULL when there is none */
-	char *base;                  /* same address as hdr, for offset arithmetic */
+	int active;             /* 1 while recording into the region */
+	int multi;              /* a second thread exists: counters need atomic adds */
+	int in_child;           /* 1 in a forked child: pass through */
+	struct mlr_header *hdr; /* the region, or NULL when there is none */
+	char *base;             /* same address as hdr, for offset arithmetic */
 	int max_depth;
 };
 
@@ -139,7 +139,6 @@ void modules_cover(const uint64_t *ips, int depth);
 void record_alloc(void *p, size_t size, enum mlr_kind kind);
 void record_free(void *p, enum mlr_kind kind);
 int record_realloc_begin(void *p, struct mlr_block *old);
-void record_realloc_end(void *p, int had_old, struct mlr_block *old, void *q, size_t size,
-			enum mlr_kind kind);
+void record_realloc_end(void *p, int had_old, struct mlr_block *old, void *q, size_t size, enum mlr_kind kind);
 
 #endif

@@ -53,7 +53,8 @@ void arena_release(uint64_t off, uint64_t bytes)
 	struct mlr_header *h = agent.hdr;
 	int c = class_of(bytes);
 	if (bytes >= RELEASE_PAGES_FROM)
-		madvise(agent.base + off + 4096, bytes - 4096, MADV_REMOVE); /* the first page keeps the free-list link */
+		madvise(agent.base + off + 4096, bytes - 4096,
+		        MADV_REMOVE); /* the first page keeps the free-list link */
 	spin_lock(&h->arena_lock);
 	memcpy(agent.base + off, &h->arena_free[c], sizeof(uint64_t));
 	h->arena_free[c] = off;

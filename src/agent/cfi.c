@@ -23,12 +23,12 @@
 
 #define DW_REG_RBP 6
 #define DW_REG_RSP 7
-#define DW_REG_RA 16
+#define DW_REG_RA  16
 
 #define CACHE_SLOTS (1u << 16)
 
 struct cached_rule {
-	uint64_t ip;                 /* 0 = empty; published last */
+	uint64_t ip; /* 0 = empty; published last */
 	struct cfi_rule rule;
 };
 
@@ -190,7 +190,10 @@ static int run_one(struct machine *m, struct reader *r, const struct cie_info *c
 	case 0x02: delta = read_fixed(r, 1) * c->code_align; goto advance;
 	case 0x03: delta = read_fixed(r, 2) * c->code_align; goto advance;
 	case 0x04: delta = read_fixed(r, 4) * c->code_align; goto advance;
-	case 0x05: reg = read_uleb(r); set_reg_offset(m, reg, (int64_t)read_uleb(r) * c->data_align); return 0;
+	case 0x05:
+		reg = read_uleb(r);
+		set_reg_offset(m, reg, (int64_t)read_uleb(r) * c->data_align);
+		return 0;
 	case 0x06: restore_reg(m, read_uleb(r)); return 0;
 	case 0x07:
 		reg = read_uleb(r);
@@ -206,7 +209,11 @@ static int run_one(struct machine *m, struct reader *r, const struct cie_info *c
 		else
 			unsupported_for(m, reg);
 		return 0;
-	case 0x09: reg = read_uleb(r); read_uleb(r); unsupported_for(m, reg); return 0;
+	case 0x09:
+		reg = read_uleb(r);
+		read_uleb(r);
+		unsupported_for(m, reg);
+		return 0;
 	case 0x0a:
 		if (m->depth == STATE_STACK) {
 			m->unsupported = 1;
@@ -222,19 +229,46 @@ static int run_one(struct machine *m, struct reader *r, const struct cie_info *c
 		/* the CFA rule comes back too: gcc's epilogue notes rely on it, as libgcc does */
 		m->cur = m->saved[--m->depth];
 		return 0;
-	case 0x0c: m->cur.cfa_reg = (int)read_uleb(r); m->cur.cfa_off = (int64_t)read_uleb(r); return 0;
+	case 0x0c:
+		m->cur.cfa_reg = (int)read_uleb(r);
+		m->cur.cfa_off = (int64_t)read_uleb(r);
+		return 0;
 	case 0x0d: m->cur.cfa_reg = (int)read_uleb(r); return 0;
 	case 0x0e: m->cur.cfa_off = (int64_t)read_uleb(r); return 0;
-	case 0x0f: m->cur.cfa_reg = -1; r->p += read_uleb(r); return 0; /* def_cfa_expression */
+	case 0x0f:
+		m->cur.cfa_reg = -1;
+		r->p += read_uleb(r);
+		return 0; /* def_cfa_expression */
 	case 0x10:
-	case 0x16: reg = read_uleb(r); unsupported_for(m, reg); r->p += read_uleb(r); return 0;
-	case 0x11: reg = read_uleb(r); set_reg_offset(m, reg, read_sleb(r) * c->data_align); return 0;
-	case 0x12: m->cur.cfa_reg = (int)read_uleb(r); m->cur.cfa_off = read_sleb(r) * c->data_align; return 0;
+	case 0x16:
+		reg = read_uleb(r);
+		unsupported_for(m, reg);
+		r->p += read_uleb(r);
+		return 0;
+	case 0x11:
+		reg = read_uleb(r);
+		set_reg_offset(m, reg, read_sleb(r) * c->data_align);
+		return 0;
+	case 0x12:
+		m->cur.cfa_reg = (int)read_uleb(r);
+		m->cur.cfa_off = read_sleb(r) * c->data_align;
+		return 0;
 	case 0x13: m->cur.cfa_off = read_sleb(r) * c->data_align; return 0;
-	case 0x14: reg = read_uleb(r); read_uleb(r); unsupported_for(m, reg); return 0;
-	case 0x15: reg = read_uleb(r); read_sleb(r); unsupported_for(m, reg); return 0;
+	case 0x14:
+		reg = read_uleb(r);
+		read_uleb(r);
+		unsupported_for(m, reg);
+		return 0;
+	case 0x15:
+		reg = read_uleb(r);
+		read_sleb(r);
+		unsupported_for(m, reg);
+		return 0;
 	case 0x2e: read_uleb(r); return 0; /* GNU_args_size */
-	case 0x2f: reg = read_uleb(r); set_reg_offset(m, reg, -(int64_t)read_uleb(r) * c->data_align); return 0;
+	case 0x2f:
+		reg = read_uleb(r);
+		set_reg_offset(m, reg, -(int64_t)read_uleb(r) * c->data_align);
+		return 0;
 	default: m->unsupported = 1; return 1;
 	}
 advance:
@@ -242,8 +276,8 @@ advance:
 	return *loc > target;
 }
 
-static void run_program(struct machine *m, const uint8_t *p, const uint8_t *end, const struct cie_info *c,
-			uint64_t loc, uint64_t target)
+static void run_program(struct machine *m, const uint8_t *p, const uint8_t *end, const struct cie_info *c, uint64_t loc,
+                        uint64_t target)
 {
 	struct reader r = {p, end, 0};
 	while (r.p < r.end && !r.bad && !m->unsupported)
@@ -408,7 +442,7 @@ static struct cached_rule *cache_table(void)
 	spin_lock(&cache_lock);
 	if (!cache) {
 		void *p = real.mmap(NULL, CACHE_SLOTS * sizeof *cache, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			cache_failed = 1;
 		else

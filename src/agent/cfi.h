@@ -4,14 +4,14 @@
 
 #include <stdint.h>
 
-#define CFI_RBP_SAVED 1u  /* rbp was saved at CFA + rbp_off */
-#define CFI_END 2u        /* the return address is undefined: outermost frame */
-#define CFI_FALLBACK 4u   /* not modelled here: unwind with libunwind */
+#define CFI_RBP_SAVED 1u /* rbp was saved at CFA + rbp_off */
+#define CFI_END       2u /* the return address is undefined: outermost frame */
+#define CFI_FALLBACK  4u /* not modelled here: unwind with libunwind */
 
 struct cfi_rule {
 	int32_t cfa_off;
 	int32_t rbp_off;
-	uint8_t cfa_reg;  /* DWARF register: 6 rbp, 7 rsp */
+	uint8_t cfa_reg; /* DWARF register: 6 rbp, 7 rsp */
 	uint8_t flags;
 };
 

@@ -156,16 +156,16 @@ AGENT_API int posix_memalign(void **out, size_t align, size_t size)
 }
 
 /* The aligned allocators share one shape: resolve, call, record. */
-#define ALIGNED_HOOK(name, params, args, size, align)             \
-	AGENT_API void *name params                               \
-	{                                                         \
-		if (UNLIKELY(!agent_ensure_init()))               \
-			return boot_alloc(size, align);           \
-		if (UNLIKELY(!real.name)) {                       \
-			errno = ENOMEM;                           \
-			return NULL;                              \
-		}                                                 \
-		return after_alloc(real.name args, size);         \
+#define ALIGNED_HOOK(name, params, args, size, align)                                                                  \
+	AGENT_API void *name params                                                                                    \
+	{                                                                                                              \
+		if (UNLIKELY(!agent_ensure_init()))                                                                    \
+			return boot_alloc(size, align);                                                                \
+		if (UNLIKELY(!real.name)) {                                                                            \
+			errno = ENOMEM;                                                                                \
+			return NULL;                                                                                   \
+		}                                                                                                      \
+		return after_alloc(real.name args, size);                                                              \
 	}
 
 ALIGNED_HOOK(aligned_alloc, (size_t align, size_t size), (align, size), size, align)

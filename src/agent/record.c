@@ -70,12 +70,12 @@ void record_alloc(void *p, size_t size, enum mlr_kind kind)
 	uint32_t slot = (uint32_t)(t - threads_at(0));
 	uint64_t size48 = size < ((uint64_t)1 << 48) ? size : ((uint64_t)1 << 48) - 1;
 	struct mlr_block b = {
-		.ptr = (uint64_t)(uintptr_t)p,
-		.size_lo = (uint32_t)size48,
-		.size_hi = (uint16_t)(size48 >> 32),
-		.stack = stack,
-		.thread = (uint16_t)slot,
-		.birth_ms = (uint32_t)((agent_now_coarse() - agent.hdr->start_mono_ns) / 1000000u),
+	        .ptr = (uint64_t)(uintptr_t)p,
+	        .size_lo = (uint32_t)size48,
+	        .size_hi = (uint16_t)(size48 >> 32),
+	        .stack = stack,
+	        .thread = (uint16_t)slot,
+	        .birth_ms = (uint32_t)((agent_now_coarse() - agent.hdr->start_mono_ns) / 1000000u),
 	};
 	struct mlr_block stale;
 	int r = livemap_insert(&b, &stale);
@@ -106,8 +106,7 @@ int record_realloc_begin(void *p, struct mlr_block *old)
 }
 
 /* realloc's second half. q is the new block or NULL. */
-void record_realloc_end(void *p, int had_old, struct mlr_block *old, void *q, size_t size,
-			enum mlr_kind kind)
+void record_realloc_end(void *p, int had_old, struct mlr_block *old, void *q, size_t size, enum mlr_kind kind)
 {
 	if (!q && size != 0) {
 		/* failed: the old block is still the program's, as it was */

@@ -69,9 +69,9 @@ static int capture_libunwind(uint64_t *ips, int max, int *same)
 }
 
 const struct unwinder unwind_libunwind = {
-	.name = "libunwind",
-	.id = MLR_UNWIND_LIBUNWIND,
-	.capture = capture_libunwind,
+        .name = "libunwind",
+        .id = MLR_UNWIND_LIBUNWIND,
+        .capture = capture_libunwind,
 };
 
 /* The bounds of this thread's stack, looked up once per thread. Every frame
@@ -125,9 +125,9 @@ static int capture_fp(uint64_t *ips, int max, int *same)
 }
 
 const struct unwinder unwind_fp = {
-	.name = "fp",
-	.id = MLR_UNWIND_FP,
-	.capture = capture_fp,
+        .name = "fp",
+        .id = MLR_UNWIND_FP,
+        .capture = capture_fp,
 };
 
 /*
@@ -155,8 +155,8 @@ static struct trace_cache *trace_cache(void)
 {
 	if (LIKELY(agent_self.trace != NULL))
 		return agent_self.trace;
-	void *p = real.mmap(NULL, sizeof(struct trace_cache), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			    -1, 0);
+	void *p =
+	        real.mmap(NULL, sizeof(struct trace_cache), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	agent_self.trace = p == MAP_FAILED ? NULL : p;
 	return agent_self.trace;
 }
@@ -294,7 +294,7 @@ static int capture_cfi(uint64_t *ips, int max, int *same)
 }
 
 const struct unwinder unwind_cfi = {
-	.name = "cfi",
-	.id = MLR_UNWIND_CFI,
-	.capture = capture_cfi,
+        .name = "cfi",
+        .id = MLR_UNWIND_CFI,
+        .capture = capture_cfi,
 };

@@ -25,17 +25,17 @@
 enum { OPT_HEADLESS = 256, OPT_UNWIND, OPT_DEPTH, OPT_INTERVAL, OPT_REGION, OPT_HELP };
 
 static const struct opt_spec run_options[] = {
-	{"headless", OPT_HEADLESS, NULL, "no TUI: print the report when the command ends (the default for now)"},
-	{"duration", 'd', "T", "report after T (10s, 5m, 250ms), then end the command"},
-	{"json", 'j', NULL, "write the report as JSON (doc/report-json.md)"},
-	{"output", 'o', "FILE", "write the report to FILE instead of standard output"},
-	{"top", 'n', "N", "sites listed per table (default 10)"},
-	{"unwind", OPT_UNWIND, "HOW", "cfi (default: DWARF rules, cached), libunwind, or fp (frame pointers only)"},
-	{"max-depth", OPT_DEPTH, "N", "frames kept per stack, 1..64 (default 64)"},
-	{"interval", OPT_INTERVAL, "T", "sampling period of /proc and the heap figures (default 100ms)"},
-	{"region-size", OPT_REGION, "SIZE", "size of the shared region (default 4GiB, sparse)"},
-	{"help", OPT_HELP, NULL, "show this help"},
-	{NULL, 0, NULL, NULL},
+        {"headless", OPT_HEADLESS, NULL, "no TUI: print the report when the command ends (the default for now)"},
+        {"duration", 'd', "T", "report after T (10s, 5m, 250ms), then end the command"},
+        {"json", 'j', NULL, "write the report as JSON (doc/report-json.md)"},
+        {"output", 'o', "FILE", "write the report to FILE instead of standard output"},
+        {"top", 'n', "N", "sites listed per table (default 10)"},
+        {"unwind", OPT_UNWIND, "HOW", "cfi (default: DWARF rules, cached), libunwind, or fp (frame pointers only)"},
+        {"max-depth", OPT_DEPTH, "N", "frames kept per stack, 1..64 (default 64)"},
+        {"interval", OPT_INTERVAL, "T", "sampling period of /proc and the heap figures (default 100ms)"},
+        {"region-size", OPT_REGION, "SIZE", "size of the shared region (default 4GiB, sparse)"},
+        {"help", OPT_HELP, NULL, "show this help"},
+        {NULL, 0, NULL, NULL},
 };
 
 struct run_opts {
@@ -65,15 +65,19 @@ static void install_signals(void)
 static void run_usage(FILE *out, const char *cmd)
 {
 	if (strcmp(cmd, "demo") == 0)
-		fputs("usage: memlens demo [options]\n\nRun the bundled demo program (it leaks at a steady rate, grows a bounded\n"
-		      "cache, churns buffers and starts threads that never exit) and report on it.\n\noptions:\n", out);
+		fputs("usage: memlens demo [options]\n\nRun the bundled demo program (it leaks at a steady rate, grows "
+		      "a bounded\n"
+		      "cache, churns buffers and starts threads that never exit) and report on it.\n\noptions:\n",
+		      out);
 	else
-		fputs("usage: memlens run [options] -- CMD [ARGS...]\n\nRun CMD with the memlens agent preloaded; record every heap allocation\n"
+		fputs("usage: memlens run [options] -- CMD [ARGS...]\n\nRun CMD with the memlens agent preloaded; "
+		      "record every heap allocation\n"
 		      "with its call stack; when CMD ends (or after --duration, or on Ctrl-C)\n"
 		      "print a report: totals, the peak, top call sites, threads.\n"
 		      "The exit status is CMD's (128+N when a signal N ended it), or one of\n"
 		      "memlens's own: 64 usage, 69 agent not found, 70 internal, 71 system error,\n"
-		      "73 cannot create the output file, 126 not executable, 127 not found.\n\noptions:\n", out);
+		      "73 cannot create the output file, 126 not executable, 127 not found.\n\noptions:\n",
+		      out);
 	opt_print_help(out, run_options);
 }
 
@@ -165,7 +169,7 @@ struct session {
 	struct model model;
 	struct rusage ru;
 	int status;
-	int ended;       /* the target ended by itself */
+	int ended; /* the target ended by itself */
 };
 
 /* Sample until the target ends, the duration passes or a signal arrives. */

@@ -1,4 +1,5 @@
-/* launch.c — resolve the command, find the agent, create the region, fork and exec the target with the agent preloaded. */
+/* launch.c — resolve the command, find the agent, create the region, fork and exec the target with the agent preloaded.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -58,7 +59,7 @@ int launch_find_file(const char *env, const char *name, const char *installed_di
 	if (readable_file(out))
 		return 0;
 	fprintf(stderr, "memlens: cannot find %s (looked beside the memlens binary and in %s; set %s to its path)\n",
-		name, installed_dir, env);
+	        name, installed_dir, env);
 	return EXIT_NO_AGENT;
 }
 
@@ -66,7 +67,8 @@ int launch_find_agent(char *out, size_t len)
 {
 	int r = launch_find_file("MEMLENS_AGENT", "libmemlens-agent.so", PKGLIBDIR, out, len);
 	if (r == 0 && strpbrk(out, " :")) {
-		fprintf(stderr, "memlens: agent path '%s' contains a space or colon, which LD_PRELOAD cannot carry\n", out);
+		fprintf(stderr, "memlens: agent path '%s' contains a space or colon, which LD_PRELOAD cannot carry\n",
+		        out);
 		return EXIT_NO_AGENT;
 	}
 	char abs[PATH_MAX];
@@ -96,7 +98,8 @@ static int resolve_command(const char *cmd, char *out, size_t len)
 		if (r == EXIT_NOT_FOUND)
 			fprintf(stderr, "memlens: %s: no such file\n", cmd);
 		else if (r)
-			fprintf(stderr, "memlens: %s: not an executable file (permission denied or a directory)\n", cmd);
+			fprintf(stderr, "memlens: %s: not an executable file (permission denied or a directory)\n",
+			        cmd);
 		return r;
 	}
 	const char *path = getenv("PATH");
@@ -143,7 +146,7 @@ static void child_environment(const char *agent, int fd, const struct launch_opt
 
 /* In the child: hand over the region, exec, and on failure report errno through the pipe. */
 static void exec_child(const char *exe, char **argv, const char *agent, int region_fd, int err_fd,
-		       const struct launch_opts *o)
+                       const struct launch_opts *o)
 {
 	fcntl(region_fd, F_SETFD, 0); /* the target inherits the region, nothing else of ours */
 	child_environment(agent, region_fd, o);

@@ -8,9 +8,9 @@
 #include "core/region.h"
 
 struct launch_opts {
-	const char *unwind;       /* "libunwind" or "fp" */
-	int max_depth;            /* 0 = default */
-	uint64_t region_size;     /* 0 = default */
+	const char *unwind;   /* "libunwind" or "fp" */
+	int max_depth;        /* 0 = default */
+	uint64_t region_size; /* 0 = default */
 };
 
 /* Locate a file memlens ships: $ENV if set, then beside the memlens binary

@@ -16,8 +16,8 @@ struct command {
 
 /* The one list of commands: dispatch and --help both read it. */
 static const struct command commands[] = {
-	{"run", "[options] -- CMD [ARGS]", "run CMD under the agent; report its heap when it ends", cmd_run},
-	{"demo", "[options]", "run the bundled demo workload under memlens", cmd_demo},
+        {"run", "[options] -- CMD [ARGS]", "run CMD under the agent; report its heap when it ends", cmd_run},
+        {"demo", "[options]", "run the bundled demo workload under memlens", cmd_demo},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

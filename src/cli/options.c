@@ -25,7 +25,8 @@ int opt_next(const char *cmd, int argc, char **argv, const struct opt_spec *spec
 		n = MAX_OPTS;
 	size_t k = 2;
 	for (int i = 0; i < n; i++) {
-		longs[i] = (struct option){specs[i].name, specs[i].arg ? required_argument : no_argument, NULL, specs[i].key};
+		longs[i] = (struct option){specs[i].name, specs[i].arg ? required_argument : no_argument, NULL,
+		                           specs[i].key};
 		if (specs[i].key > 0 && specs[i].key < 256) {
 			shorts[k++] = (char)specs[i].key;
 			if (specs[i].arg)
@@ -41,11 +42,12 @@ int opt_next(const char *cmd, int argc, char **argv, const struct opt_spec *spec
 		const char *what = optopt ? NULL : argv[optind - 1];
 		if (c == ':')
 			fprintf(stderr, "memlens: %s: option '%s' needs an argument (see 'memlens %s --help')\n", cmd,
-				argv[optind - 1], cmd);
+			        argv[optind - 1], cmd);
 		else if (what)
 			fprintf(stderr, "memlens: %s: unknown option '%s' (see 'memlens %s --help')\n", cmd, what, cmd);
 		else
-			fprintf(stderr, "memlens: %s: unknown option '-%c' (see 'memlens %s --help')\n", cmd, optopt, cmd);
+			fprintf(stderr, "memlens: %s: unknown option '-%c' (see 'memlens %s --help')\n", cmd, optopt,
+			        cmd);
 		return '?';
 	}
 	return c;
@@ -66,11 +68,11 @@ void opt_print_help(FILE *out, const struct opt_spec *specs)
 	for (int i = 0; specs[i].name; i++) {
 		char left[64];
 		if (specs[i].key > 0 && specs[i].key < 256)
-			snprintf(left, sizeof left, "-%c, --%s%s%s", specs[i].key, specs[i].name, specs[i].arg ? " " : "",
-				 specs[i].arg ? specs[i].arg : "");
+			snprintf(left, sizeof left, "-%c, --%s%s%s", specs[i].key, specs[i].name,
+			         specs[i].arg ? " " : "", specs[i].arg ? specs[i].arg : "");
 		else
 			snprintf(left, sizeof left, "    --%s%s%s", specs[i].name, specs[i].arg ? " " : "",
-				 specs[i].arg ? specs[i].arg : "");
+			         specs[i].arg ? specs[i].arg : "");
 		fprintf(out, "  %-26s %s\n", left, specs[i].help);
 	}
 }

@@ -5,9 +5,9 @@
 #include <stdio.h>
 
 struct opt_spec {
-	const char *name;      /* long name, without "--" */
-	int key;               /* short letter, or a value > 255 for long-only options */
-	const char *arg;       /* argument name shown in help, NULL for flags */
+	const char *name; /* long name, without "--" */
+	int key;          /* short letter, or a value > 255 for long-only options */
+	const char *arg;  /* argument name shown in help, NULL for flags */
 	const char *help;
 };
 

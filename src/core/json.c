@@ -75,10 +75,22 @@ static void close_container(struct json *j, char c)
 	fputc(c, j->out);
 }
 
-void json_object_begin(struct json *j, const char *key) { open_container(j, key, '{'); }
-void json_object_end(struct json *j) { close_container(j, '}'); }
-void json_array_begin(struct json *j, const char *key) { open_container(j, key, '['); }
-void json_array_end(struct json *j) { close_container(j, ']'); }
+void json_object_begin(struct json *j, const char *key)
+{
+	open_container(j, key, '{');
+}
+void json_object_end(struct json *j)
+{
+	close_container(j, '}');
+}
+void json_array_begin(struct json *j, const char *key)
+{
+	open_container(j, key, '[');
+}
+void json_array_end(struct json *j)
+{
+	close_container(j, ']');
+}
 
 void json_string(struct json *j, const char *key, const char *value)
 {

@@ -10,12 +10,12 @@
 struct json {
 	FILE *out;
 	int depth;
-	int count[JSON_MAX_DEPTH];   /* members written at each level, for commas */
+	int count[JSON_MAX_DEPTH]; /* members written at each level, for commas */
 	int pretty;
 };
 
 void json_init(struct json *j, FILE *out, int pretty);
-void json_object_begin(struct json *j, const char *key);  /* key NULL inside arrays / at top */
+void json_object_begin(struct json *j, const char *key); /* key NULL inside arrays / at top */
 void json_object_end(struct json *j);
 void json_array_begin(struct json *j, const char *key);
 void json_array_end(struct json *j);

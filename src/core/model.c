@@ -166,8 +166,7 @@ void model_update(struct model *m, const struct region *r)
 	m->arena_used = h->arena_used;
 	m->peak_live = h->peak_live_bytes;
 	m->peak_time_s = (double)h->peak_time_ns / 1e9;
-	m->mmap = (struct totals){h->mmap.calls, h->mmap.frees, h->mmap.bytes, h->mmap.live_bytes,
-				  h->mmap.live_blocks};
+	m->mmap = (struct totals){h->mmap.calls, h->mmap.frees, h->mmap.bytes, h->mmap.live_bytes, h->mmap.live_blocks};
 	update_threads(m, r);
 	m->heap.live_bytes = h->heap.live_bytes;
 	update_sites(m, r);
@@ -204,17 +203,17 @@ void model_sample(struct model *m, const struct region *r)
 	}
 	model_update(m, r);
 	struct sample x = {
-		.t = model_now_s(m),
-		.rss = m->status.rss,
-		.rss_anon = m->status.rss_anon,
-		.hwm = m->status.hwm,
-		.vmsize = m->status.vmsize,
-		.threads = m->status.threads,
-		.heap_live = m->heap.live_bytes,
-		.mmap_live = m->mmap.live_bytes,
-		.heap_calls = m->heap.calls,
-		.heap_frees = m->heap.frees,
-		.heap_bytes = m->heap.bytes,
+	        .t = model_now_s(m),
+	        .rss = m->status.rss,
+	        .rss_anon = m->status.rss_anon,
+	        .hwm = m->status.hwm,
+	        .vmsize = m->status.vmsize,
+	        .threads = m->status.threads,
+	        .heap_live = m->heap.live_bytes,
+	        .mmap_live = m->mmap.live_bytes,
+	        .heap_calls = m->heap.calls,
+	        .heap_frees = m->heap.frees,
+	        .heap_bytes = m->heap.bytes,
 	};
 	series_push(m->series, &x);
 	m->nsamples++;
@@ -249,12 +248,12 @@ static void sync_modules(struct model *m, const struct region *r)
 		memcpy(path, rm->path, sizeof path);
 		path[sizeof path - 1] = '\0';
 		struct sym_module sm = {
-			.path = path,
-			.base = rm->base,
-			.start = rm->start,
-			.end = rm->end,
-			.build_id = rm->build_id_len ? rm->build_id : NULL,
-			.build_id_len = rm->build_id_len > MLR_BUILD_ID_LEN ? MLR_BUILD_ID_LEN : rm->build_id_len,
+		        .path = path,
+		        .base = rm->base,
+		        .start = rm->start,
+		        .end = rm->end,
+		        .build_id = rm->build_id_len ? rm->build_id : NULL,
+		        .build_id_len = rm->build_id_len > MLR_BUILD_ID_LEN ? MLR_BUILD_ID_LEN : rm->build_id_len,
 		};
 		symbolizer_add_module(m->sym, &sm);
 	}

@@ -14,27 +14,27 @@
 /* One call site: a unique stack and its counters (copied from the region). */
 struct site {
 	uint32_t id;
-	uint8_t kind;                /* enum mlr_kind */
+	uint8_t kind; /* enum mlr_kind */
 	uint8_t truncated;
 	uint64_t allocs, frees, bytes_alloc;
 	int64_t live_bytes, live_blocks, peak_live_bytes;
-	int64_t at_peak_bytes, at_peak_blocks;   /* what was live at the global peak */
+	int64_t at_peak_bytes, at_peak_blocks; /* what was live at the global peak */
 	int depth;
-	uint64_t *ips;               /* owned */
-	struct sym_frame *frames;    /* owned array; strings owned by the symbolizer; NULL until symbolized */
+	uint64_t *ips;            /* owned */
+	struct sym_frame *frames; /* owned array; strings owned by the symbolizer; NULL until symbolized */
 	int nframes;
 };
 
 struct thread_stat {
 	int32_t tid;
-	int32_t slot;                /* agent slot, -1 when only the kernel knows it */
+	int32_t slot; /* agent slot, -1 when only the kernel knows it */
 	char name[16];
 	int exited;
-	char os_state;               /* from /proc, 0 when never seen */
+	char os_state; /* from /proc, 0 when never seen */
 	double utime_s, stime_s;
 	uint64_t allocs, frees, bytes_alloc;
 	int64_t live_bytes, live_blocks;
-	double start_s, end_s;       /* end_s < 0 while running */
+	double start_s, end_s; /* end_s < 0 while running */
 	uint32_t create_stack;
 };
 
@@ -48,11 +48,11 @@ enum target_state { TARGET_RUNNING = 0, TARGET_EXITED = 1, TARGET_KILLED = 2 };
 struct model {
 	pid_t pid;
 	int argc;
-	char **argv;                 /* owned copy of the target's command */
-	uint64_t start_ns;           /* inspector's CLOCK_MONOTONIC when the target started */
+	char **argv;       /* owned copy of the target's command */
+	uint64_t start_ns; /* inspector's CLOCK_MONOTONIC when the target started */
 
-	int agent_seen;              /* an agent laid the region out */
-	const char *agent_problem;   /* why the region could not be read, or NULL */
+	int agent_seen;            /* an agent laid the region out */
+	const char *agent_problem; /* why the region could not be read, or NULL */
 	uint32_t agent_state, agent_reason, unwinder, max_depth, agent_flags;
 	struct totals heap, mmap;
 	uint64_t unknown_frees;
@@ -60,13 +60,13 @@ struct model {
 	int64_t peak_live;
 	double peak_time_s;
 
-	struct site *sites;          /* indexed by stack id */
+	struct site *sites; /* indexed by stack id */
 	size_t nsites;
 	struct thread_stat *threads;
 	size_t nthreads, threads_cap;
 
 	struct series *series;
-	struct proc_status status;   /* last /proc figures */
+	struct proc_status status; /* last /proc figures */
 	uint64_t peak_rss, peak_rss_anon, vm_hwm;
 	uint32_t max_threads;
 	size_t nsamples;

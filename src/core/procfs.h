@@ -6,17 +6,17 @@
 #include <sys/types.h>
 
 struct proc_status {
-	uint64_t rss;        /* VmRSS, bytes */
-	uint64_t rss_anon;   /* RssAnon */
-	uint64_t hwm;        /* VmHWM: the kernel's peak RSS */
-	uint64_t vmsize;     /* VmSize */
-	uint32_t threads;    /* Threads */
+	uint64_t rss;      /* VmRSS, bytes */
+	uint64_t rss_anon; /* RssAnon */
+	uint64_t hwm;      /* VmHWM: the kernel's peak RSS */
+	uint64_t vmsize;   /* VmSize */
+	uint32_t threads;  /* Threads */
 };
 
 struct proc_task {
 	pid_t tid;
 	char name[16];
-	char state;          /* R, S, D, T, Z, ... */
+	char state; /* R, S, D, T, Z, ... */
 	double utime_s, stime_s;
 };
 

@@ -62,11 +62,11 @@ int region_ready(const struct region *r, const char **why)
 	else if (h->region_size != r->size)
 		*why = "region size mismatch";
 	else if (!table_fits(r, h->stacks_off, h->stacks_cap, sizeof(struct mlr_stack)) ||
-		 !table_fits(r, h->frames_off, h->frames_cap, sizeof(uint64_t)) ||
-		 !table_fits(r, h->threads_off, h->threads_cap, sizeof(struct mlr_thread)) ||
-		 !table_fits(r, h->modules_off, h->modules_cap, sizeof(struct mlr_module)) ||
-		 !table_fits(r, h->shards_off, h->shards_count, sizeof(struct mlr_shard)) ||
-		 !table_fits(r, h->arena_off, h->arena_size, 1))
+	         !table_fits(r, h->frames_off, h->frames_cap, sizeof(uint64_t)) ||
+	         !table_fits(r, h->threads_off, h->threads_cap, sizeof(struct mlr_thread)) ||
+	         !table_fits(r, h->modules_off, h->modules_cap, sizeof(struct mlr_module)) ||
+	         !table_fits(r, h->shards_off, h->shards_count, sizeof(struct mlr_shard)) ||
+	         !table_fits(r, h->arena_off, h->arena_size, 1))
 		*why = "a table lies outside the region";
 	return *why ? -1 : 1;
 }
@@ -117,8 +117,7 @@ const struct mlr_module *region_module(const struct region *r, uint64_t i)
 
 /* Copy one shard's slots while no writer is inside it; gives up after many tries
  * (a shard under constant churn) and returns 0 blocks for it then. */
-static uint32_t copy_shard(const struct region *r, const struct mlr_shard *sh, struct mlr_block **buf,
-			   uint32_t *bufcap)
+static uint32_t copy_shard(const struct region *r, const struct mlr_shard *sh, struct mlr_block **buf, uint32_t *bufcap)
 {
 	for (int attempt = 0; attempt < 1000; attempt++) {
 		uint32_t seq = __atomic_load_n(&sh->seq, __ATOMIC_ACQUIRE);

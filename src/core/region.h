@@ -8,8 +8,8 @@
 #include "memlens/region.h"
 
 struct region {
-	int fd;                   /* the memfd, -1 once handed over and closed */
-	const char *base;         /* read-only mapping */
+	int fd;           /* the memfd, -1 once handed over and closed */
+	const char *base; /* read-only mapping */
 	uint64_t size;
 	const struct mlr_header *hdr;
 };

@@ -62,11 +62,10 @@ static void text_site(FILE *out, struct model *m, const struct region *r, struct
 	char live[32], alloc[32], calls[32], blocks[32];
 	double share = m->peak_live > 0 ? 100.0 * (double)s->at_peak_bytes / (double)m->peak_live : 0;
 	fprintf(out, "  #%-2d %s live in %s blocks; allocated %s in %s calls; %.1f%% of peak%s\n", rank,
-		util_fmt_bytes(live, sizeof live, (double)s->live_bytes),
-		util_fmt_count(blocks, sizeof blocks, (uint64_t)(s->live_blocks > 0 ? s->live_blocks : 0)),
-		util_fmt_bytes(alloc, sizeof alloc, (double)s->bytes_alloc),
-		util_fmt_count(calls, sizeof calls, s->allocs), share,
-		s->kind == MLR_KIND_MMAP ? " [mmap]" : "");
+	        util_fmt_bytes(live, sizeof live, (double)s->live_bytes),
+	        util_fmt_count(blocks, sizeof blocks, (uint64_t)(s->live_blocks > 0 ? s->live_blocks : 0)),
+	        util_fmt_bytes(alloc, sizeof alloc, (double)s->bytes_alloc),
+	        util_fmt_count(calls, sizeof calls, s->allocs), share, s->kind == MLR_KIND_MMAP ? " [mmap]" : "");
 	int n;
 	const struct sym_frame *f = model_site_frames(m, r, s, &n);
 	if (n == 0)
@@ -80,7 +79,7 @@ static void text_site(FILE *out, struct model *m, const struct region *r, struct
 }
 
 static void text_sites(FILE *out, struct model *m, const struct region *r, const char *title,
-		       int (*cmp)(const void *, const void *), int top)
+                       int (*cmp)(const void *, const void *), int top)
 {
 	size_t n;
 	struct site **v = model_sorted_sites(m, -1, cmp, &n);
@@ -100,17 +99,19 @@ static void text_sites(FILE *out, struct model *m, const struct region *r, const
 static void text_threads(FILE *out, const struct model *m)
 {
 	fprintf(out, "\nThreads (%zu seen, at most %u at once)\n", m->nthreads, m->max_threads);
-	fprintf(out, "  %-8s %-16s %-9s %12s %12s %12s %12s\n", "tid", "name", "state", "alloc calls",
-		"frees", "allocated", "live");
+	fprintf(out, "  %-8s %-16s %-9s %12s %12s %12s %12s\n", "tid", "name", "state", "alloc calls", "frees",
+	        "allocated", "live");
 	for (size_t i = 0; i < m->nthreads; i++) {
 		const struct thread_stat *t = &m->threads[i];
 		char a[32], b[32], c[32], d[32];
-		const char *state = t->exited ? "exited"
-				    : t->os_state ? procfs_state_name(t->os_state)
-				    : m->target == TARGET_RUNNING ? "running" : "ended";
+		const char *state = t->exited                     ? "exited"
+		                    : t->os_state                 ? procfs_state_name(t->os_state)
+		                    : m->target == TARGET_RUNNING ? "running"
+		                                                  : "ended";
 		fprintf(out, "  %-8d %-16s %-9s %12s %12s %12s %12s\n", t->tid, t->name[0] ? t->name : "?", state,
-			util_fmt_count(a, sizeof a, t->allocs), util_fmt_count(b, sizeof b, t->frees),
-			util_fmt_bytes(c, sizeof c, (double)t->bytes_alloc), util_fmt_bytes(d, sizeof d, (double)t->live_bytes));
+		        util_fmt_count(a, sizeof a, t->allocs), util_fmt_count(b, sizeof b, t->frees),
+		        util_fmt_bytes(c, sizeof c, (double)t->bytes_alloc),
+		        util_fmt_bytes(d, sizeof d, (double)t->live_bytes));
 	}
 }
 
@@ -122,34 +123,39 @@ static void text_report(FILE *out, struct model *m, const struct region *r, cons
 	fprintf(out, "\n  pid %d, ran %.2f s, %s\n", (int)m->pid, m->duration_s, target_text(m, a, sizeof a));
 	if (!m->agent_seen) {
 		fprintf(out, "  agent: did not start in the target (%s); only /proc figures below\n",
-			m->agent_problem ? m->agent_problem : "statically linked, setuid, or exited before loading?");
+		        m->agent_problem ? m->agent_problem : "statically linked, setuid, or exited before loading?");
 	} else {
 		const char *why = region_reason_text(m->agent_reason);
 		fprintf(out, "  agent: %s, unwinder %s, max depth %u%s%s\n", region_state_name(m->agent_state),
-			unwinder_name(m->unwinder), m->max_depth, why ? "; " : "", why ? why : "");
+		        unwinder_name(m->unwinder), m->max_depth, why ? "; " : "", why ? why : "");
 		fprintf(out, "  agent tables: %s stacks, %s frames, %s of live-block and index tables\n",
-			util_fmt_count(a, sizeof a, m->nstacks), util_fmt_count(b, sizeof b, m->frames_used),
-			util_fmt_bytes(c, sizeof c, (double)m->arena_used));
+		        util_fmt_count(a, sizeof a, m->nstacks), util_fmt_count(b, sizeof b, m->frames_used),
+		        util_fmt_bytes(c, sizeof c, (double)m->arena_used));
 	}
 	fputs("\nHeap (\"allocated\" = every allocation ever made; \"live\" = not freed yet)\n", out);
 	fprintf(out, "  allocation calls  %-14s frees          %s\n", util_fmt_count(a, sizeof a, m->heap.calls),
-		util_fmt_count(b, sizeof b, m->heap.frees));
-	fprintf(out, "  bytes allocated   %-14s unknown frees  %s\n", util_fmt_bytes(c, sizeof c, (double)m->heap.bytes),
-		util_fmt_count(d, sizeof d, m->unknown_frees));
-	fprintf(out, "  peak live heap    %s at %.2f s\n", util_fmt_bytes(a, sizeof a, (double)m->peak_live), m->peak_time_s);
+	        util_fmt_count(b, sizeof b, m->heap.frees));
+	fprintf(out, "  bytes allocated   %-14s unknown frees  %s\n",
+	        util_fmt_bytes(c, sizeof c, (double)m->heap.bytes), util_fmt_count(d, sizeof d, m->unknown_frees));
+	fprintf(out, "  peak live heap    %s at %.2f s\n", util_fmt_bytes(a, sizeof a, (double)m->peak_live),
+	        m->peak_time_s);
 	fprintf(out, "  live %-12s %s in %s blocks\n", m->target == TARGET_RUNNING ? "now" : "at exit",
-		util_fmt_bytes(b, sizeof b, (double)m->heap.live_bytes),
-		util_fmt_count(c, sizeof c, (uint64_t)(m->heap.live_blocks > 0 ? m->heap.live_blocks : 0)));
-	fprintf(out, "  anonymous mmap    %s mappings, %s mapped, %s live\n", util_fmt_count(a, sizeof a, m->mmap.calls),
-		util_fmt_bytes(b, sizeof b, (double)m->mmap.bytes), util_fmt_bytes(c, sizeof c, (double)m->mmap.live_bytes));
-	fprintf(out, "\nProcess (from /proc, %zu samples)\n  peak RSS %s (anonymous %s), VmHWM %s, threads at most %u\n",
-		m->nsamples, util_fmt_bytes(a, sizeof a, (double)m->peak_rss),
-		util_fmt_bytes(b, sizeof b, (double)m->peak_rss_anon), util_fmt_bytes(c, sizeof c, (double)m->vm_hwm),
-		m->max_threads);
+	        util_fmt_bytes(b, sizeof b, (double)m->heap.live_bytes),
+	        util_fmt_count(c, sizeof c, (uint64_t)(m->heap.live_blocks > 0 ? m->heap.live_blocks : 0)));
+	fprintf(out, "  anonymous mmap    %s mappings, %s mapped, %s live\n",
+	        util_fmt_count(a, sizeof a, m->mmap.calls), util_fmt_bytes(b, sizeof b, (double)m->mmap.bytes),
+	        util_fmt_bytes(c, sizeof c, (double)m->mmap.live_bytes));
+	fprintf(out,
+	        "\nProcess (from /proc, %zu samples)\n  peak RSS %s (anonymous %s), VmHWM %s, threads at most %u\n",
+	        m->nsamples, util_fmt_bytes(a, sizeof a, (double)m->peak_rss),
+	        util_fmt_bytes(b, sizeof b, (double)m->peak_rss_anon), util_fmt_bytes(c, sizeof c, (double)m->vm_hwm),
+	        m->max_threads);
 	char title[96];
-	snprintf(title, sizeof title, "Top %d sites by bytes live %s", o->top, m->target == TARGET_RUNNING ? "now" : "at exit");
+	snprintf(title, sizeof title, "Top %d sites by bytes live %s", o->top,
+	         m->target == TARGET_RUNNING ? "now" : "at exit");
 	text_sites(out, m, r, title, model_cmp_live, o->top);
-	snprintf(title, sizeof title, "Top %d sites by share of the peak (what was live at %.2f s)", o->top, m->peak_time_s);
+	snprintf(title, sizeof title, "Top %d sites by share of the peak (what was live at %.2f s)", o->top,
+	         m->peak_time_s);
 	text_sites(out, m, r, title, model_cmp_at_peak, o->top);
 	text_threads(out, m);
 }
@@ -195,7 +201,7 @@ static void json_site(struct json *j, struct model *m, const struct region *r, s
 }
 
 static void json_sites(struct json *j, struct model *m, const struct region *r, const char *key,
-		       int (*cmp)(const void *, const void *), int top)
+                       int (*cmp)(const void *, const void *), int top)
 {
 	size_t n;
 	struct site **v = model_sorted_sites(m, -1, cmp, &n);
@@ -274,7 +280,10 @@ static void json_header(struct json *j, const struct model *m)
 	json_array_end(j);
 	json_int(j, "pid", m->pid);
 	json_object_begin(j, "target");
-	json_string(j, "state", m->target == TARGET_EXITED ? "exited" : m->target == TARGET_KILLED ? "killed" : "running");
+	json_string(j, "state",
+	            m->target == TARGET_EXITED   ? "exited"
+	            : m->target == TARGET_KILLED ? "killed"
+	                                         : "running");
 	json_int(j, "exit_code", m->exit_code);
 	json_int(j, "signal", m->signal);
 	json_object_end(j);

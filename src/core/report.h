@@ -7,8 +7,8 @@
 #include "core/model.h"
 
 struct report_opts {
-	int top;       /* sites listed per table */
-	int json;      /* JSON (doc/report-json.md) instead of text */
+	int top;  /* sites listed per table */
+	int json; /* JSON (doc/report-json.md) instead of text */
 };
 
 #define REPORT_DEFAULT_TOP 10

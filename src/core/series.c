@@ -8,13 +8,13 @@
 
 struct ring {
 	struct sample *v;
-	size_t head, len;      /* oldest at head */
+	size_t head, len; /* oldest at head */
 };
 
 struct series {
 	size_t per_level;
 	int levels;
-	struct ring *ring;     /* ring[0] newest, finest */
+	struct ring *ring; /* ring[0] newest, finest */
 };
 
 struct series *series_new(size_t per_level, int levels)

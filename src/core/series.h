@@ -8,10 +8,10 @@
 /* One sample of the model's clock. Gauges (rss…live) keep their maximum when
  * merged, cumulative counters (calls, frees, bytes) the later value. */
 struct sample {
-	double t;              /* seconds since the target started */
+	double t; /* seconds since the target started */
 	uint64_t rss, rss_anon, hwm, vmsize;
-	uint32_t threads;      /* kernel's thread count */
-	int64_t heap_live;     /* live heap bytes */
+	uint32_t threads;  /* kernel's thread count */
+	int64_t heap_live; /* live heap bytes */
 	int64_t mmap_live;
 	uint64_t heap_calls, heap_frees, heap_bytes;
 };

@@ -528,8 +528,8 @@ static int local_debuginfo_exists(Dwfl_Module *mod, const char *file_name, const
  * run tens of milliseconds; so it is only asked when a local file is there.
  */
 static int find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *modname, GElf_Addr base,
-				const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
-				char **debuginfo_file_name)
+                                const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+                                char **debuginfo_file_name)
 {
 	/* report_elf() left the symbolizer in the module's userdata */
 	const struct symbolizer *s = userdata ? *userdata : NULL;
@@ -539,7 +539,7 @@ static int find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *m
 		return -1;
 	}
 	return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file, debuglink_crc,
-					    debuginfo_file_name);
+	                                    debuginfo_file_name);
 }
 
 /* libdwfl 0.188's dwfl_standard_find_debuginfo falls back to debuginfod, which goes to the
@@ -991,7 +991,8 @@ static void save_disk_caches(struct symbolizer *s)
 		for (size_t j = 0; j < m->npending; j++) {
 			struct cache_entry *e = cache_find(&s->cache, m->pending[j].address, m->pending[j].is_return);
 			if (e)
-				v[k++] = (struct symcache_entry){e->address - m->base, e->is_return, e->frames, e->nframes};
+				v[k++] = (struct symcache_entry){e->address - m->base, e->is_return, e->frames,
+				                                 e->nframes};
 		}
 		symcache_append(m->cache_path, v, k);
 		free(v);

@@ -20,8 +20,8 @@
  *   A <offset hex> <is_return 0|1> <nframes>
  *   F <inlined 0|1> <line> <function or -> <file or ->     (nframes lines)
  */
-#define MAGIC "memlens-symcache 1\n"
-#define MAX_FILE (64u << 20)
+#define MAGIC                "memlens-symcache 1\n"
+#define MAX_FILE             (64u << 20)
 #define MAX_FRAMES_PER_ENTRY SYMBOLIZE_MAX_FRAMES
 
 /* mkdir -p with private permissions; 0 when dir exists as a directory we own. */

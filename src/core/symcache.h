@@ -23,7 +23,7 @@ int symcache_path(const uint8_t *build_id, size_t len, int has_debug_file, char 
 
 /* One cached address: its frames' module fields are left for the caller to fill. */
 struct symcache_entry {
-	uint64_t offset;    /* address - module base */
+	uint64_t offset; /* address - module base */
 	int is_return;
 	const struct sym_frame *frames;
 	int nframes;

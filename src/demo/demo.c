@@ -1,4 +1,5 @@
-/* demo.c — memlens-demo, the bundled workload: a steady leak, a bounded cache, buffer churn, threads that never exit. */
+/* demo.c — memlens-demo, the bundled workload: a steady leak, a bounded cache, buffer churn, threads that never exit.
+ */
 #include "config.h"
 
 #include <pthread.h>
@@ -20,7 +21,7 @@
  */
 
 #define CACHE_MAX 2048
-#define TICK_US 2000
+#define TICK_US   2000
 
 static void *cache[CACHE_MAX];
 static unsigned cache_head, cache_len;
@@ -96,7 +97,8 @@ int main(int argc, char **argv)
 			spawn_worker();
 		usleep(TICK_US);
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (seconds > 0 && (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9 >= seconds)
+		if (seconds > 0 &&
+		    (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9 >= seconds)
 			break;
 	}
 	return (int)(sum & 0);
