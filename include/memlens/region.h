@@ -65,22 +65,28 @@ enum mlr_unwinder {
 	MLR_UNWIND_CFI = 2, /* cached DWARF rules + validated trace cache, libunwind fallback */
 };
 
+/* The counters kept per site, per thread and for the process. Written with
+ * relaxed stores or atomic adds (see the concurrency contract above). */
+struct mlr_counts {
+	uint64_t allocs;      /* allocation calls (realloc counts as one; mmap: mappings made) */
+	uint64_t frees;       /* frees of recorded blocks (mmap: unmaps) */
+	uint64_t bytes_alloc; /* requested bytes, summed over allocs */
+	int64_t live_bytes;
+	int64_t live_blocks;
+};
+
 /* Stack 0 is reserved: calls whose stack could not be stored are counted there. */
 #define MLR_STACK_NONE 0
 
 /* One deduplicated call stack (a call site) and its counters. 128 bytes. */
 struct mlr_stack {
 	uint64_t hash;
-	uint64_t frames_off;  /* index of frame 0 in the frame pool */
-	uint16_t depth;       /* number of frames, innermost first */
-	uint8_t kind;         /* enum mlr_kind */
-	uint8_t truncated;    /* 1: the real stack was deeper than max_depth */
-	uint32_t ready;       /* 0 being written, 1 published, 2 unused duplicate */
-	uint64_t allocs;      /* allocation calls (realloc counts as one) */
-	uint64_t frees;       /* frees of blocks allocated here */
-	uint64_t bytes_alloc; /* requested bytes, summed over allocs */
-	int64_t live_bytes;
-	int64_t live_blocks;
+	uint64_t frames_off;     /* index of frame 0 in the frame pool */
+	uint16_t depth;          /* number of frames, innermost first */
+	uint8_t kind;            /* enum mlr_kind */
+	uint8_t truncated;       /* 1: the real stack was deeper than max_depth */
+	uint32_t ready;          /* 0 being written, 1 published, 2 unused duplicate */
+	struct mlr_counts c;     /* of the blocks allocated at this site */
 	int64_t peak_live_bytes; /* this site's own maximum of live_bytes */
 	int64_t at_peak_bytes;   /* live_bytes at the global peak (see at_peak_epoch) */
 	int64_t at_peak_blocks;
@@ -97,11 +103,7 @@ struct mlr_thread {
 	uint64_t start_ns; /* CLOCK_MONOTONIC */
 	uint64_t end_ns;
 	char name[MLR_NAME_LEN]; /* written at exit (comm); the inspector samples it live */
-	uint64_t allocs;
-	uint64_t frees;
-	uint64_t bytes_alloc;
-	int64_t live_bytes; /* bytes this thread allocated that are still live */
-	int64_t live_blocks;
+	struct mlr_counts c;     /* allocs/frees by this thread; live_* of the blocks it allocated */
 	uint64_t reserved[5];
 };
 
@@ -143,14 +145,6 @@ struct mlr_shard {
 	uint32_t reserved0;
 	uint64_t slots_off; /* offset of its struct mlr_block array in the region */
 	uint64_t reserved[5];
-};
-
-struct mlr_totals {
-	uint64_t calls; /* allocation calls (mmap: mappings made) */
-	uint64_t frees; /* frees of recorded blocks (mmap: unmaps) */
-	uint64_t bytes; /* bytes requested */
-	int64_t live_bytes;
-	int64_t live_blocks;
 };
 
 struct mlr_header {
@@ -199,10 +193,10 @@ struct mlr_header {
 	uint64_t arena_free[MLR_ARENA_CLASSES];
 
 	/* whole-process figures */
-	struct mlr_totals heap; /* only live_bytes is kept here (it drives the peak);
-	                           calls, frees, bytes and live blocks are the sums
+	struct mlr_counts heap; /* only live_bytes is kept here (it drives the peak);
+	                           allocs, frees, bytes and live blocks are the sums
 	                           over the thread table */
-	struct mlr_totals mmap;
+	struct mlr_counts mmap;
 	uint64_t unknown_frees; /* frees of blocks never recorded (allocated before us) */
 	uint64_t dropped;       /* calls not recorded (re-entrant, degraded) */
 	uint64_t peak_epoch;    /* bumped on every new heap peak */

@@ -20,11 +20,11 @@ static void account_free(const struct mlr_block *b)
 	int kind = stacktab_on_free(b->stack, size);
 	struct mlr_thread *owner = threads_at(b->thread);
 	if (kind == MLR_KIND_HEAP) {
-		thread_count(threads_self(), &threads_self()->frees, 1);
-		count_add_signed(&owner->live_bytes, -(int64_t)size); /* owner may be another thread */
-		count_add_signed(&owner->live_blocks, -1);
+		thread_count(threads_self(), &threads_self()->c.frees, 1);
+		count_add_signed(&owner->c.live_bytes, -(int64_t)size); /* owner may be another thread */
+		count_add_signed(&owner->c.live_blocks, -1);
 	} else {
-		struct mlr_totals *m = &agent.hdr->mmap;
+		struct mlr_counts *m = &agent.hdr->mmap;
 		__atomic_add_fetch(&m->frees, 1, RELAXED);
 		__atomic_sub_fetch(&m->live_bytes, (int64_t)size, RELAXED);
 		__atomic_sub_fetch(&m->live_blocks, 1, RELAXED);
@@ -37,14 +37,14 @@ static void account_alloc(const struct mlr_block *b, enum mlr_kind kind)
 	stacktab_on_alloc(b->stack, size);
 	if (kind == MLR_KIND_HEAP) {
 		struct mlr_thread *t = threads_at(b->thread);
-		thread_count(t, &t->allocs, 1);
-		thread_count(t, &t->bytes_alloc, size);
-		count_add_signed(&t->live_bytes, (int64_t)size);
-		count_add_signed(&t->live_blocks, 1);
+		thread_count(t, &t->c.allocs, 1);
+		thread_count(t, &t->c.bytes_alloc, size);
+		count_add_signed(&t->c.live_bytes, (int64_t)size);
+		count_add_signed(&t->c.live_blocks, 1);
 	} else {
-		struct mlr_totals *m = &agent.hdr->mmap;
-		__atomic_add_fetch(&m->calls, 1, RELAXED);
-		__atomic_add_fetch(&m->bytes, size, RELAXED);
+		struct mlr_counts *m = &agent.hdr->mmap;
+		__atomic_add_fetch(&m->allocs, 1, RELAXED);
+		__atomic_add_fetch(&m->bytes_alloc, size, RELAXED);
 		__atomic_add_fetch(&m->live_bytes, (int64_t)size, RELAXED);
 		__atomic_add_fetch(&m->live_blocks, 1, RELAXED);
 	}

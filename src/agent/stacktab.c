@@ -196,8 +196,8 @@ static void remember_at_peak(struct mlr_stack *s)
 	uint64_t epoch = __atomic_load_n(&agent.hdr->peak_epoch, ACQUIRE);
 	if (__atomic_load_n(&s->at_peak_epoch, RELAXED) == epoch)
 		return;
-	__atomic_store_n(&s->at_peak_bytes, __atomic_load_n(&s->live_bytes, RELAXED), RELAXED);
-	__atomic_store_n(&s->at_peak_blocks, __atomic_load_n(&s->live_blocks, RELAXED), RELAXED);
+	__atomic_store_n(&s->at_peak_bytes, __atomic_load_n(&s->c.live_bytes, RELAXED), RELAXED);
+	__atomic_store_n(&s->at_peak_blocks, __atomic_load_n(&s->c.live_blocks, RELAXED), RELAXED);
 	__atomic_store_n(&s->at_peak_epoch, epoch, RELEASE);
 }
 
@@ -205,10 +205,10 @@ void stacktab_on_alloc(uint32_t id, uint64_t size)
 {
 	struct mlr_stack *s = stacktab_get(id);
 	remember_at_peak(s);
-	count_add(&s->allocs, 1);
-	count_add(&s->bytes_alloc, size);
-	count_add_signed(&s->live_blocks, 1);
-	int64_t live = count_add_signed(&s->live_bytes, (int64_t)size);
+	count_add(&s->c.allocs, 1);
+	count_add(&s->c.bytes_alloc, size);
+	count_add_signed(&s->c.live_blocks, 1);
+	int64_t live = count_add_signed(&s->c.live_bytes, (int64_t)size);
 	if (live > __atomic_load_n(&s->peak_live_bytes, RELAXED))
 		__atomic_store_n(&s->peak_live_bytes, live, RELAXED);
 	if (s->kind == MLR_KIND_HEAP)
@@ -220,9 +220,9 @@ int stacktab_on_free(uint32_t id, uint64_t size)
 {
 	struct mlr_stack *s = stacktab_get(id);
 	remember_at_peak(s);
-	count_add(&s->frees, 1);
-	count_add_signed(&s->live_blocks, -1);
-	count_add_signed(&s->live_bytes, -(int64_t)size);
+	count_add(&s->c.frees, 1);
+	count_add_signed(&s->c.live_blocks, -1);
+	count_add_signed(&s->c.live_bytes, -(int64_t)size);
 	if (s->kind == MLR_KIND_HEAP)
 		heap_live_add(-(int64_t)size);
 	return s->kind;

@@ -48,6 +48,16 @@ double model_now_s(const struct model *m)
 	return (double)(util_now_ns() - m->start_ns) / 1e9;
 }
 
+/* One snapshot of counters another process keeps updating (each field read once). */
+static void counts_copy(struct counts *to, const struct mlr_counts *from)
+{
+	to->allocs = __atomic_load_n(&from->allocs, __ATOMIC_RELAXED);
+	to->frees = __atomic_load_n(&from->frees, __ATOMIC_RELAXED);
+	to->bytes_alloc = __atomic_load_n(&from->bytes_alloc, __ATOMIC_RELAXED);
+	to->live_bytes = __atomic_load_n(&from->live_bytes, __ATOMIC_RELAXED);
+	to->live_blocks = __atomic_load_n(&from->live_blocks, __ATOMIC_RELAXED);
+}
+
 static struct thread_stat *thread_by_tid(struct model *m, int32_t tid)
 {
 	for (size_t i = 0; i < m->nthreads; i++)
@@ -79,7 +89,7 @@ static double region_time_s(const struct model *m, const struct region *r, uint6
 static void update_threads(struct model *m, const struct region *r)
 {
 	uint64_t n = region_nthreads(r);
-	m->heap = (struct totals){0};
+	m->heap = (struct counts){0};
 	for (uint64_t i = 0; i < n; i++) {
 		const struct mlr_thread *rt = region_thread(r, i);
 		if (__atomic_load_n(&rt->state, __ATOMIC_ACQUIRE) == 0)
@@ -88,11 +98,7 @@ static void update_threads(struct model *m, const struct region *r)
 		if (!t)
 			t = thread_add(m, rt->tid);
 		t->slot = (int32_t)i;
-		t->allocs = rt->allocs;
-		t->frees = rt->frees;
-		t->bytes_alloc = rt->bytes_alloc;
-		t->live_bytes = rt->live_bytes;
-		t->live_blocks = rt->live_blocks;
+		counts_copy(&t->c, &rt->c);
 		t->create_stack = rt->create_stack;
 		t->start_s = region_time_s(m, r, rt->start_ns);
 		if (rt->state == 2) {
@@ -101,10 +107,10 @@ static void update_threads(struct model *m, const struct region *r)
 			if (rt->name[0])
 				memcpy(t->name, rt->name, sizeof t->name - 1);
 		}
-		m->heap.calls += rt->allocs;
-		m->heap.frees += rt->frees;
-		m->heap.bytes += rt->bytes_alloc;
-		m->heap.live_blocks += rt->live_blocks;
+		m->heap.allocs += t->c.allocs;
+		m->heap.frees += t->c.frees;
+		m->heap.bytes_alloc += t->c.bytes_alloc;
+		m->heap.live_blocks += t->c.live_blocks;
 	}
 }
 
@@ -133,15 +139,11 @@ static void update_sites(struct model *m, const struct region *r)
 		s->id = (uint32_t)id;
 		s->kind = rs->kind;
 		s->truncated = rs->truncated;
-		s->allocs = rs->allocs;
-		s->frees = rs->frees;
-		s->bytes_alloc = rs->bytes_alloc;
-		s->live_bytes = rs->live_bytes;
-		s->live_blocks = rs->live_blocks;
+		counts_copy(&s->c, &rs->c);
 		s->peak_live_bytes = rs->peak_live_bytes;
 		int at_peak = rs->at_peak_epoch == r->hdr->peak_epoch;
-		s->at_peak_bytes = at_peak ? rs->at_peak_bytes : rs->live_bytes;
-		s->at_peak_blocks = at_peak ? rs->at_peak_blocks : rs->live_blocks;
+		s->at_peak_bytes = at_peak ? rs->at_peak_bytes : s->c.live_bytes;
+		s->at_peak_blocks = at_peak ? rs->at_peak_blocks : s->c.live_blocks;
 	}
 }
 
@@ -166,7 +168,7 @@ void model_update(struct model *m, const struct region *r)
 	m->arena_used = h->arena_used;
 	m->peak_live = h->peak_live_bytes;
 	m->peak_time_s = (double)h->peak_time_ns / 1e9;
-	m->mmap = (struct totals){h->mmap.calls, h->mmap.frees, h->mmap.bytes, h->mmap.live_bytes, h->mmap.live_blocks};
+	counts_copy(&m->mmap, &h->mmap);
 	update_threads(m, r);
 	m->heap.live_bytes = h->heap.live_bytes;
 	update_sites(m, r);
@@ -211,9 +213,9 @@ void model_sample(struct model *m, const struct region *r)
 	        .threads = m->status.threads,
 	        .heap_live = m->heap.live_bytes,
 	        .mmap_live = m->mmap.live_bytes,
-	        .heap_calls = m->heap.calls,
+	        .heap_calls = m->heap.allocs,
 	        .heap_frees = m->heap.frees,
-	        .heap_bytes = m->heap.bytes,
+	        .heap_bytes = m->heap.bytes_alloc,
 	};
 	series_push(m->series, &x);
 	m->nsamples++;
@@ -278,8 +280,8 @@ const struct sym_frame *model_site_frames(struct model *m, const struct region *
 int model_cmp_live(const void *a, const void *b)
 {
 	const struct site *x = *(struct site *const *)a, *y = *(struct site *const *)b;
-	if (x->live_bytes != y->live_bytes)
-		return x->live_bytes < y->live_bytes ? 1 : -1;
+	if (x->c.live_bytes != y->c.live_bytes)
+		return x->c.live_bytes < y->c.live_bytes ? 1 : -1;
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
@@ -297,7 +299,7 @@ struct site **model_sorted_sites(struct model *m, int kind, int (*cmp)(const voi
 	size_t k = 0;
 	for (size_t i = 0; i < m->nsites; i++) {
 		struct site *s = &m->sites[i];
-		if (s->allocs == 0 && s->live_blocks == 0)
+		if (s->c.allocs == 0 && s->c.live_blocks == 0)
 			continue;
 		if (kind >= 0 && s->kind != kind)
 			continue;

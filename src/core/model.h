@@ -11,13 +11,19 @@
 #include "core/series.h"
 #include "core/symbolize.h"
 
+/* Allocation counters, as the region keeps them (struct mlr_counts). */
+struct counts {
+	uint64_t allocs, frees, bytes_alloc;
+	int64_t live_bytes, live_blocks;
+};
+
 /* One call site: a unique stack and its counters (copied from the region). */
 struct site {
 	uint32_t id;
 	uint8_t kind; /* enum mlr_kind */
 	uint8_t truncated;
-	uint64_t allocs, frees, bytes_alloc;
-	int64_t live_bytes, live_blocks, peak_live_bytes;
+	struct counts c;
+	int64_t peak_live_bytes;
 	int64_t at_peak_bytes, at_peak_blocks; /* what was live at the global peak */
 	int depth;
 	uint64_t *ips;            /* owned */
@@ -32,15 +38,9 @@ struct thread_stat {
 	int exited;
 	char os_state; /* from /proc, 0 when never seen */
 	double utime_s, stime_s;
-	uint64_t allocs, frees, bytes_alloc;
-	int64_t live_bytes, live_blocks;
+	struct counts c;       /* allocs/frees by this thread; live_* of the blocks it allocated */
 	double start_s, end_s; /* end_s < 0 while running */
 	uint32_t create_stack;
-};
-
-struct totals {
-	uint64_t calls, frees, bytes;
-	int64_t live_bytes, live_blocks;
 };
 
 enum target_state { TARGET_RUNNING = 0, TARGET_EXITED = 1, TARGET_KILLED = 2 };
@@ -54,7 +54,7 @@ struct model {
 	int agent_seen;            /* an agent laid the region out */
 	const char *agent_problem; /* why the region could not be read, or NULL */
 	uint32_t agent_state, agent_reason, unwinder, max_depth, agent_flags;
-	struct totals heap, mmap;
+	struct counts heap, mmap; /* mmap: allocs = mappings, frees = unmaps */
 	uint64_t unknown_frees;
 	uint64_t nstacks, frames_used, arena_used; /* the agent's table usage */
 	int64_t peak_live;

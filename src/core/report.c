@@ -62,10 +62,10 @@ static void text_site(FILE *out, struct model *m, const struct region *r, struct
 	char live[32], alloc[32], calls[32], blocks[32];
 	double share = m->peak_live > 0 ? 100.0 * (double)s->at_peak_bytes / (double)m->peak_live : 0;
 	fprintf(out, "  #%-2d %s live in %s blocks; allocated %s in %s calls; %.1f%% of peak%s\n", rank,
-	        util_fmt_bytes(live, sizeof live, (double)s->live_bytes),
-	        util_fmt_count(blocks, sizeof blocks, (uint64_t)(s->live_blocks > 0 ? s->live_blocks : 0)),
-	        util_fmt_bytes(alloc, sizeof alloc, (double)s->bytes_alloc),
-	        util_fmt_count(calls, sizeof calls, s->allocs), share, s->kind == MLR_KIND_MMAP ? " [mmap]" : "");
+	        util_fmt_bytes(live, sizeof live, (double)s->c.live_bytes),
+	        util_fmt_count(blocks, sizeof blocks, (uint64_t)(s->c.live_blocks > 0 ? s->c.live_blocks : 0)),
+	        util_fmt_bytes(alloc, sizeof alloc, (double)s->c.bytes_alloc),
+	        util_fmt_count(calls, sizeof calls, s->c.allocs), share, s->kind == MLR_KIND_MMAP ? " [mmap]" : "");
 	int n;
 	const struct sym_frame *f = model_site_frames(m, r, s, &n);
 	if (n == 0)
@@ -86,7 +86,7 @@ static void text_sites(FILE *out, struct model *m, const struct region *r, const
 	fprintf(out, "\n%s\n", title);
 	int shown = 0;
 	for (size_t i = 0; i < n && shown < top; i++) {
-		int64_t key = cmp == model_cmp_live ? v[i]->live_bytes : v[i]->at_peak_bytes;
+		int64_t key = cmp == model_cmp_live ? v[i]->c.live_bytes : v[i]->at_peak_bytes;
 		if (key <= 0 || v[i]->kind == MLR_KIND_THREAD)
 			continue;
 		text_site(out, m, r, v[i], ++shown);
@@ -109,9 +109,9 @@ static void text_threads(FILE *out, const struct model *m)
 		                    : m->target == TARGET_RUNNING ? "running"
 		                                                  : "ended";
 		fprintf(out, "  %-8d %-16s %-9s %12s %12s %12s %12s\n", t->tid, t->name[0] ? t->name : "?", state,
-		        util_fmt_count(a, sizeof a, t->allocs), util_fmt_count(b, sizeof b, t->frees),
-		        util_fmt_bytes(c, sizeof c, (double)t->bytes_alloc),
-		        util_fmt_bytes(d, sizeof d, (double)t->live_bytes));
+		        util_fmt_count(a, sizeof a, t->c.allocs), util_fmt_count(b, sizeof b, t->c.frees),
+		        util_fmt_bytes(c, sizeof c, (double)t->c.bytes_alloc),
+		        util_fmt_bytes(d, sizeof d, (double)t->c.live_bytes));
 	}
 }
 
@@ -133,17 +133,18 @@ static void text_report(FILE *out, struct model *m, const struct region *r, cons
 		        util_fmt_bytes(c, sizeof c, (double)m->arena_used));
 	}
 	fputs("\nHeap (\"allocated\" = every allocation ever made; \"live\" = not freed yet)\n", out);
-	fprintf(out, "  allocation calls  %-14s frees          %s\n", util_fmt_count(a, sizeof a, m->heap.calls),
+	fprintf(out, "  allocation calls  %-14s frees          %s\n", util_fmt_count(a, sizeof a, m->heap.allocs),
 	        util_fmt_count(b, sizeof b, m->heap.frees));
 	fprintf(out, "  bytes allocated   %-14s unknown frees  %s\n",
-	        util_fmt_bytes(c, sizeof c, (double)m->heap.bytes), util_fmt_count(d, sizeof d, m->unknown_frees));
+	        util_fmt_bytes(c, sizeof c, (double)m->heap.bytes_alloc),
+	        util_fmt_count(d, sizeof d, m->unknown_frees));
 	fprintf(out, "  peak live heap    %s at %.2f s\n", util_fmt_bytes(a, sizeof a, (double)m->peak_live),
 	        m->peak_time_s);
 	fprintf(out, "  live %-12s %s in %s blocks\n", m->target == TARGET_RUNNING ? "now" : "at exit",
 	        util_fmt_bytes(b, sizeof b, (double)m->heap.live_bytes),
 	        util_fmt_count(c, sizeof c, (uint64_t)(m->heap.live_blocks > 0 ? m->heap.live_blocks : 0)));
 	fprintf(out, "  anonymous mmap    %s mappings, %s mapped, %s live\n",
-	        util_fmt_count(a, sizeof a, m->mmap.calls), util_fmt_bytes(b, sizeof b, (double)m->mmap.bytes),
+	        util_fmt_count(a, sizeof a, m->mmap.allocs), util_fmt_bytes(b, sizeof b, (double)m->mmap.bytes_alloc),
 	        util_fmt_bytes(c, sizeof c, (double)m->mmap.live_bytes));
 	fprintf(out,
 	        "\nProcess (from /proc, %zu samples)\n  peak RSS %s (anonymous %s), VmHWM %s, threads at most %u\n",
@@ -185,11 +186,11 @@ static void json_site(struct json *j, struct model *m, const struct region *r, s
 	json_object_begin(j, NULL);
 	json_uint(j, "id", s->id);
 	json_string(j, "kind", kind_name(s->kind));
-	json_uint(j, "alloc_calls", s->allocs);
-	json_uint(j, "frees", s->frees);
-	json_uint(j, "bytes_allocated", s->bytes_alloc);
-	json_int(j, "live_bytes", s->live_bytes);
-	json_int(j, "live_blocks", s->live_blocks);
+	json_uint(j, "alloc_calls", s->c.allocs);
+	json_uint(j, "frees", s->c.frees);
+	json_uint(j, "bytes_allocated", s->c.bytes_alloc);
+	json_int(j, "live_bytes", s->c.live_bytes);
+	json_int(j, "live_blocks", s->c.live_blocks);
 	json_int(j, "peak_live_bytes", s->peak_live_bytes);
 	json_int(j, "live_at_peak_bytes", s->at_peak_bytes);
 	json_double(j, "peak_share", m->peak_live > 0 ? (double)s->at_peak_bytes / (double)m->peak_live : 0);
@@ -208,7 +209,7 @@ static void json_sites(struct json *j, struct model *m, const struct region *r, 
 	json_array_begin(j, key);
 	int shown = 0;
 	for (size_t i = 0; i < n && shown < top; i++) {
-		int64_t k = cmp == model_cmp_live ? v[i]->live_bytes : v[i]->at_peak_bytes;
+		int64_t k = cmp == model_cmp_live ? v[i]->c.live_bytes : v[i]->at_peak_bytes;
 		if (k <= 0 || v[i]->kind == MLR_KIND_THREAD)
 			continue;
 		json_site(j, m, r, v[i]);
@@ -228,10 +229,10 @@ static void json_threads(struct json *j, struct model *m, const struct region *r
 		json_int(j, "tid", t->tid);
 		json_string(j, "name", t->name[0] ? t->name : NULL);
 		json_string(j, "state", t->exited ? "exited" : "running");
-		json_uint(j, "alloc_calls", t->allocs);
-		json_uint(j, "frees", t->frees);
-		json_uint(j, "bytes_allocated", t->bytes_alloc);
-		json_int(j, "live_bytes", t->live_bytes);
+		json_uint(j, "alloc_calls", t->c.allocs);
+		json_uint(j, "frees", t->c.frees);
+		json_uint(j, "bytes_allocated", t->c.bytes_alloc);
+		json_int(j, "live_bytes", t->c.live_bytes);
 		json_double(j, "start_s", t->start_s);
 		if (t->exited)
 			json_double(j, "end_s", t->end_s);
@@ -252,18 +253,18 @@ static void json_threads(struct json *j, struct model *m, const struct region *r
 static void json_totals(struct json *j, const struct model *m)
 {
 	json_object_begin(j, "totals");
-	json_uint(j, "alloc_calls", m->heap.calls);
+	json_uint(j, "alloc_calls", m->heap.allocs);
 	json_uint(j, "frees", m->heap.frees);
-	json_uint(j, "bytes_allocated", m->heap.bytes);
+	json_uint(j, "bytes_allocated", m->heap.bytes_alloc);
 	json_int(j, "peak_live_bytes", m->peak_live);
 	json_double(j, "peak_time_s", m->peak_time_s);
 	json_int(j, "live_bytes", m->heap.live_bytes);
 	json_int(j, "live_blocks", m->heap.live_blocks);
 	json_uint(j, "unknown_frees", m->unknown_frees);
 	json_object_begin(j, "mmap");
-	json_uint(j, "calls", m->mmap.calls);
+	json_uint(j, "calls", m->mmap.allocs);
 	json_uint(j, "unmaps", m->mmap.frees);
-	json_uint(j, "bytes_mapped", m->mmap.bytes);
+	json_uint(j, "bytes_mapped", m->mmap.bytes_alloc);
 	json_int(j, "live_bytes", m->mmap.live_bytes);
 	json_int(j, "live_regions", m->mmap.live_blocks);
 	json_object_end(j);
