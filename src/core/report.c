@@ -34,6 +34,14 @@ static const char *target_text(const struct model *m, char *buf, size_t len)
 	return buf;
 }
 
+/* When the figures were last true: a degraded agent stopped counting. */
+static const char *live_label(const struct model *m)
+{
+	if (m->agent_seen && m->agent_state == MLR_STATE_DEGRADED)
+		return "when recording stopped";
+	return m->target == TARGET_RUNNING ? "now" : "at exit";
+}
+
 static void text_command(FILE *out, const struct model *m)
 {
 	for (int i = 0; i < m->argc; i++)
@@ -140,7 +148,7 @@ static void text_report(FILE *out, struct model *m, const struct region *r, cons
 	        util_fmt_count(d, sizeof d, m->unknown_frees));
 	fprintf(out, "  peak live heap    %s at %.2f s\n", util_fmt_bytes(a, sizeof a, (double)m->peak_live),
 	        m->peak_time_s);
-	fprintf(out, "  live %-12s %s in %s blocks\n", m->target == TARGET_RUNNING ? "now" : "at exit",
+	fprintf(out, "  live %-12s %s in %s blocks\n", live_label(m),
 	        util_fmt_bytes(b, sizeof b, (double)m->heap.live_bytes),
 	        util_fmt_count(c, sizeof c, (uint64_t)(m->heap.live_blocks > 0 ? m->heap.live_blocks : 0)));
 	fprintf(out, "  anonymous mmap    %s mappings, %s mapped, %s live\n",
@@ -152,8 +160,7 @@ static void text_report(FILE *out, struct model *m, const struct region *r, cons
 	        util_fmt_bytes(b, sizeof b, (double)m->peak_rss_anon), util_fmt_bytes(c, sizeof c, (double)m->vm_hwm),
 	        m->max_threads);
 	char title[96];
-	snprintf(title, sizeof title, "Top %d sites by bytes live %s", o->top,
-	         m->target == TARGET_RUNNING ? "now" : "at exit");
+	snprintf(title, sizeof title, "Top %d sites by bytes live %s", o->top, live_label(m));
 	text_sites(out, m, r, title, model_cmp_live, o->top);
 	snprintf(title, sizeof title, "Top %d sites by share of the peak (what was live at %.2f s)", o->top,
 	         m->peak_time_s);
