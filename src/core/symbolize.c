@@ -760,12 +760,11 @@ static void symtab_free(struct symtab *t)
 	free(t);
 }
 
-static const char *modentry_symbol(struct modentry *m, uint64_t pc)
+static struct elfsym *modentry_elfsym(struct modentry *m, uint64_t pc)
 {
 	if (m->symtab == NULL)
 		m->symtab = symtab_new(m->dwmod);
-	struct elfsym *sym = spans_find(m->symtab->syms, m->symtab->n, sizeof *sym, pc);
-	return sym != NULL ? sym->name : NULL;
+	return spans_find(m->symtab->syms, m->symtab->n, sizeof(struct elfsym), pc);
 }
 
 /* ---- resolving -------------------------------------------------------------------------- */
@@ -829,9 +828,11 @@ static const char *intern_source(struct symbolizer *s, const char *comp_dir, con
 
 /* Fills frames from the innermost function scope out to the first real subprogram; each
  * outer frame sits at the call site of the inlined instance inside it. Returns the count. */
+/* *row_addr receives the address of the line row used (0 when none). */
 static int resolve_dwarf(struct symbolizer *s, Dwfl_Module *dm, uint64_t pc, const struct sym_frame *proto,
-                         struct sym_frame *out)
+                         struct sym_frame *out, Dwarf_Addr *row_addr)
 {
+	*row_addr = 0;
 	Dwarf_Addr bias;
 	Dwarf_Die *cu = dwfl_module_addrdie(dm, pc, &bias);
 	const char *comp_dir = cu != NULL ? die_string(cu, DW_AT_comp_dir) : NULL;
@@ -842,7 +843,7 @@ static int resolve_dwarf(struct symbolizer *s, Dwfl_Module *dm, uint64_t pc, con
 	int line = 0, n = 0;
 
 	if (row != NULL)
-		file = dwfl_lineinfo(row, NULL, &line, NULL, NULL, NULL);
+		file = dwfl_lineinfo(row, row_addr, &line, NULL, NULL, NULL);
 	for (int i = nchain - 1; i >= 0; i--) {
 		int tag = dwarf_tag(&chain[i]);
 		out[n] = *proto;
@@ -875,9 +876,19 @@ static int resolve_uncached(struct symbolizer *s, uint64_t address, bool is_retu
 	out[0] = proto;
 	if (m == NULL || m->dwmod == NULL)
 		return 1;
-	int n = resolve_dwarf(s, m->dwmod, pc, &proto, out);
-	if (out[n - 1].function == NULL) /* no DWARF here: .symtab or .dynsym */
-		out[n - 1].function = strset_intern(&s->strings, modentry_symbol(m, pc));
+	Dwarf_Addr row;
+	int n = resolve_dwarf(s, m->dwmod, pc, &proto, out, &row);
+	if (out[n - 1].function == NULL) { /* no DWARF scope here: .symtab or .dynsym */
+		struct elfsym *sym = modentry_elfsym(m, pc);
+		out[n - 1].function = sym != NULL ? strset_intern(&s->strings, sym->name) : NULL;
+		/* libdw answers a pc outside every line sequence with the last row before it,
+		 * some other function's (crt1.o's _start gets main's last line): keep a row
+		 * only when it lies in the same ELF symbol as pc (assembly functions do) */
+		if (out[n - 1].file && (sym == NULL || row < sym->span.low || row >= sym->span.high)) {
+			out[n - 1].file = NULL;
+			out[n - 1].line = 0;
+		}
+	}
 	return n;
 }
 

@@ -20,7 +20,10 @@
  *   A <offset hex> <is_return 0|1> <nframes>
  *   F <inlined 0|1> <line> <function or -> <file or ->     (nframes lines)
  */
-#define MAGIC                "memlens-symcache 1\n"
+#define MAGIC "memlens-symcache 1\n"
+/* Part of every file name: bump it whenever what the symbolizer reports can change
+ * (a fix, more detail), so results cached by an older memlens are not reused. */
+#define SYMBOLIZER_REVISION  2
 #define MAX_FILE             (64u << 20)
 #define MAX_FRAMES_PER_ENTRY SYMBOLIZE_MAX_FRAMES
 
@@ -63,7 +66,7 @@ int symcache_path(const uint8_t *build_id, size_t len, int has_debug_file, char 
 	char hex[2 * 64 + 1];
 	for (size_t i = 0; i < len; i++)
 		snprintf(hex + 2 * i, 3, "%02x", build_id[i]);
-	int n = snprintf(out, outlen, "%s/%s.d%d.syms", dir, hex, has_debug_file ? 1 : 0);
+	int n = snprintf(out, outlen, "%s/%s.d%d.r%d.syms", dir, hex, has_debug_file ? 1 : 0, SYMBOLIZER_REVISION);
 	return n > 0 && (size_t)n < outlen ? 0 : -1;
 }
 

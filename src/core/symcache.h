@@ -9,8 +9,9 @@
 
 /*
  * A module's results never change while its build-id is the same, so they are
- * kept in <dir>/<build-id>.<d0|d1>.syms (d1: a separate debug file was there
- * when they were written; installing one later starts a new file). The
+ * kept in <dir>/<build-id>.<d0|d1>.r<N>.syms (d1: a separate debug file was
+ * there when they were written; installing one later starts a new file; N: the
+ * symbolizer's revision, so a memlens that reports differently starts anew). The
  * directory is $MEMLENS_SYMBOL_CACHE, else $XDG_CACHE_HOME/memlens/symbols,
  * else ~/.cache/memlens/symbols, created private (0700);
  * MEMLENS_SYMBOL_CACHE=off disables the cache. Files are read with every

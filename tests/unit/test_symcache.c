@@ -50,7 +50,7 @@ int main(void)
 	setenv("MEMLENS_SYMBOL_CACHE", dir, 1);
 	const uint8_t id[4] = {0xde, 0xad, 0xbe, 0xef};
 	char path[4096];
-	check(symcache_path(id, sizeof id, 1, path, sizeof path) == 0 && strstr(path, "deadbeef.d1.syms"),
+	check(symcache_path(id, sizeof id, 1, path, sizeof path) == 0 && strstr(path, "deadbeef.d1.r"),
 	      "the file is named after the build id and the debug-file flag");
 
 	struct sym_frame two[2] = {{.function = "inner\tname", .file = "a.c", .line = 7, .inlined = 1},
