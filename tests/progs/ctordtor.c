@@ -12,59 +12,24 @@
  * usage: ctordtor [no-preinit]   (the argument leaves the .preinit_array stage out)
  */
 #define _GNU_SOURCE
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-static unsigned long allocs, frees, bytes, live_bytes, live_blocks;
-static void *volatile sink;
+#include "ledger.h"
 
-static void say(const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n > 0 && write(1, line, (size_t)n) != n)
-        _exit(3);
-}
-
-static void *take(size_t n)
-{
-    void *p = malloc(n);
-    if (!p)
-        _exit(4);
-    memset(p, 0x11, n);
-    sink = p;
-    allocs++;
-    bytes += n;
-    live_bytes += n;
-    live_blocks++;
-    return p;
-}
-
-static void give(void *p, size_t n)
-{
-    free(p);
-    frees++;
-    live_bytes -= n;
-    live_blocks--;
-}
+#define FILL 0x11 /* the byte every counted block is filled with */
 
 /* One stage: a leaked block of `leak` bytes, plus a grown-then-freed temporary. */
 static void stage(size_t leak)
 {
-    take(leak);
-    char *t = take(10);
+    counted_malloc(leak, FILL);
+    char *t = counted_malloc(10, FILL);
     char *u = realloc(t, 5000);
     if (!u)
         _exit(4);
-    frees++, live_bytes -= 10, live_blocks--; /* realloc = free of the old block ... */
-    allocs++, bytes += 5000, live_bytes += 5000, live_blocks++; /* ... and a new one */
-    give(u, 5000);
+    note_free(10);    /* realloc = free of the old block ... */
+    note_alloc(5000); /* ... and a new one */
+    counted_free(u, 5000);
 }
 
 /* The empty asm after the call keeps it from becoming a tail call (a jump), which
@@ -100,13 +65,12 @@ __attribute__((constructor)) static void on_load(void)
 __attribute__((destructor)) static void on_unload(void)
 {
     dtor_alloc();
-    say("expect alloc_calls=%lu frees=%lu bytes_allocated=%lu live_bytes=%lu live_blocks=%lu\n",
-        allocs, frees, bytes, live_bytes, live_blocks);
+    say_expect(1, WITHOUT_PEAK);
 }
 
 int main(void)
 {
-    give(take(777), 777);
-    say("ctordtor: main ran after %lu allocations\n", allocs);
+    counted_free(counted_malloc(777, FILL), 777);
+    say("ctordtor: main ran after %lu allocations\n", L.alloc_calls);
     return 0;
 }

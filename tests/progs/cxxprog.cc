@@ -15,13 +15,13 @@
  * thrower's exceptions are freed after the catch, but for the last one, which a leaked
  * std::exception_ptr holds. Output uses write(2) only (iostreams would allocate).
  */
-#include <cstdarg>
-#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <string>
 #include <unistd.h>
 #include <vector>
+
+#include "ledger.h" /* say() */
 
 namespace {
 
@@ -43,17 +43,6 @@ int *volatile int_sink;
 std::exception_ptr *volatile exception_sink;
 std::vector<long> *volatile vector_sink;
 std::string *volatile string_sink;
-
-void say(const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n > 0 && write(1, line, static_cast<size_t>(n)) != n)
-        _exit(3);
-}
 
 __attribute__((noinline)) void leak_with_new()
 {

@@ -10,44 +10,32 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <unistd.h>
+
+#include "ledger.h"
 
 #define COUNT 40
 #define SIZE 2500
 
-static void say(int fd, const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n > 0 && write(fd, line, (size_t)n) != n)
-        _exit(3);
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        say(2, "usage: dlopener LIBRARY\n");
+        say_to(2, "usage: dlopener LIBRARY\n");
         return 2;
     }
     void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
-        say(2, "dlopener: %s\n", dlerror());
+        say_to(2, "dlopener: %s\n", dlerror());
         return 2;
     }
     unsigned long (*leak)(unsigned, unsigned long);
     *(void **)&leak = dlsym(lib, "dltest_leak");
     if (!leak) {
-        say(2, "dlopener: dltest_leak not found\n");
+        say_to(2, "dlopener: dltest_leak not found\n");
         return 2;
     }
     unsigned long got = leak(COUNT, SIZE);
-    say(1, "dlopener: leaked %lu bytes\n", got);
-    say(1, "expect_site function=dltest_leak alloc_calls=%d live_bytes=%lu live_blocks=%d\n",
-        COUNT, got, COUNT);
+    say_to(1, "dlopener: leaked %lu bytes\n", got);
+    say_to(1, "expect_site function=dltest_leak alloc_calls=%d live_bytes=%lu live_blocks=%d\n",
+           COUNT, got, COUNT);
     return got == (unsigned long)COUNT * SIZE ? 0 : 1;
 }

@@ -24,33 +24,13 @@
  */
 #define _GNU_SOURCE
 #include <malloc.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-struct ledger {
-    unsigned long alloc_calls, frees, live_blocks;
-    unsigned long bytes_allocated, live_bytes, peak_live_bytes;
-    unsigned long mmap_calls, unmaps, bytes_mapped, mapped_live, live_regions;
-};
-
-static struct ledger L;
-static void *volatile sink; /* keeps the compiler from dropping malloc/free pairs */
-
-static void say(const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n > 0 && write(1, line, (size_t)n) != n)
-        _exit(3);
-}
+#include "ledger.h"
 
 static void die(const char *what)
 {
@@ -66,23 +46,6 @@ static void *got(void *p, size_t n)
         memset(p, 0xa5, n);
     sink = p;
     return p;
-}
-
-static void note_alloc(size_t n)
-{
-    L.alloc_calls++;
-    L.live_blocks++;
-    L.bytes_allocated += n;
-    L.live_bytes += n;
-    if (L.live_bytes > L.peak_live_bytes)
-        L.peak_live_bytes = L.live_bytes;
-}
-
-static void note_free(size_t n)
-{
-    L.frees++;
-    L.live_blocks--;
-    L.live_bytes -= n;
 }
 
 static void *do_malloc(size_t n)
@@ -233,10 +196,7 @@ int main(int argc, char **argv)
     sink = a;
 
     say("exact: done\n");
-    say("expect alloc_calls=%lu frees=%lu bytes_allocated=%lu peak_live_bytes=%lu "
-        "live_bytes=%lu live_blocks=%lu\n",
-        L.alloc_calls, L.frees, L.bytes_allocated, L.peak_live_bytes, L.live_bytes,
-        L.live_blocks);
+    say_expect(1, WITH_PEAK);
     say("expect_mmap calls=%lu unmaps=%lu bytes_mapped=%lu live_bytes=%lu live_regions=%lu\n",
         L.mmap_calls, L.unmaps, L.bytes_mapped, L.mapped_live, L.live_regions);
     say("expect_site function=leak_here alloc_calls=5 live_bytes=%d live_blocks=5\n", 5 * 1234);

@@ -17,48 +17,14 @@
  * parent waits for each child before going on, so the output order is fixed.
  */
 #define _GNU_SOURCE
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void *volatile sink;
-static unsigned long allocs, frees, bytes, live_bytes, live_blocks;
+#include "ledger.h"
 
-static void say(const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n > 0 && write(1, line, (size_t)n) != n)
-        _exit(3);
-}
-
-static void *counted_malloc(size_t n)
-{
-    void *p = malloc(n);
-    if (!p)
-        _exit(4);
-    memset(p, 0x5a, n);
-    sink = p;
-    allocs++;
-    bytes += n;
-    live_bytes += n;
-    live_blocks++;
-    return p;
-}
-
-static void counted_free(void *p, size_t n)
-{
-    free(p);
-    frees++;
-    live_bytes -= n;
-    live_blocks--;
-}
+#define FILL 0x5a /* the byte the parent's blocks are filled with, checked after the forks */
 
 /* Waits for pid and returns its exit status, or -1 (with a message) if it did not exit. */
 static int wait_status(pid_t pid, const char *who)
@@ -106,9 +72,9 @@ int main(int argc, char **argv)
         return exec_child();
 
     int bad = 0;
-    char *kept = counted_malloc(500);
-    char *given = counted_malloc(700); /* the no-exec child frees its copy */
-    char *grown = counted_malloc(300); /* ... and reallocs this one */
+    char *kept = counted_malloc(500, FILL);
+    char *given = counted_malloc(700, FILL); /* the no-exec child frees its copy */
+    char *grown = counted_malloc(300, FILL); /* ... and reallocs this one */
 
     pid_t pid = fork();
     if (pid == 0) {
@@ -140,18 +106,17 @@ int main(int argc, char **argv)
     bad |= pid < 0 || check(wait_status(pid, "fork child"), 42, "fork child");
 
     /* the parent's blocks are untouched by what the child did to its copies */
-    if (kept[499] != 0x5a || given[699] != 0x5a || grown[299] != 0x5a) {
+    if (kept[499] != FILL || given[699] != FILL || grown[299] != FILL) {
         say("forker: parent memory changed\n");
         bad = 1;
     }
     counted_free(given, 700);
     counted_free(grown, 300);
     for (int i = 0; i < 10; i++)
-        counted_free(counted_malloc(64 * (size_t)(i + 1)), 64 * (size_t)(i + 1));
+        counted_free(counted_malloc(64 * (size_t)(i + 1), FILL), 64 * (size_t)(i + 1));
     sink = kept; /* leaked */
 
     say("forker: %s\n", bad ? "FAILED" : "ok");
-    say("expect alloc_calls=%lu frees=%lu bytes_allocated=%lu live_bytes=%lu live_blocks=%lu\n",
-        allocs, frees, bytes, live_bytes, live_blocks);
+    say_expect(1, WITHOUT_PEAK);
     return bad;
 }

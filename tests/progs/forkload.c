@@ -12,28 +12,15 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-static atomic_int stop;
-static void *volatile sink;
+#include "ledger.h"
 
-static void say(const char *fmt, ...)
-{
-    char line[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n > 0 && write(1, line, (size_t)n) != n)
-        _exit(3);
-}
+static atomic_int stop;
 
 static void *churn(void *arg)
 {

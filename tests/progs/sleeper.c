@@ -14,30 +14,24 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "ledger.h"
+
 #define KEEP 4096
 
 static void *kept[KEEP];
-static void *volatile sink;
 
-static void emit(int file, const char *fmt, ...)
+/* One line to stdout and, when file >= 0, to file too. */
+__attribute__((format(printf, 2, 3))) static void emit(int file, const char *fmt, ...)
 {
-    char line[256];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
+    vsay_to(1, file, fmt, ap);
     va_end(ap);
-    if (n <= 0)
-        return;
-    if (write(1, line, (size_t)n) != n)
-        _exit(3);
-    if (file >= 0 && write(file, line, (size_t)n) != n)
-        _exit(3);
 }
 
 int main(int argc, char **argv)

@@ -18,13 +18,13 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "ledger.h"
 
 #define NWORKERS 8
 #define RING 64
@@ -44,18 +44,6 @@ struct worker {
 
 static struct worker workers[NWORKERS];
 static pthread_barrier_t start_line;
-static void *volatile sink;
-
-static void say(const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n > 0 && write(1, line, (size_t)n) != n)
-        _exit(3);
-}
 
 static uint64_t next(uint64_t *s)
 {

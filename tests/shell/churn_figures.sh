@@ -4,13 +4,7 @@
 # allocates by itself (the stdout buffer, allocated after every churn block is freed).
 . "$(dirname "$0")/lib.sh"
 need_memlens
-build_churn
-churn=("$T/churn" 1 200000 512)
-
-run_native "$T/native" "${churn[@]}"
-[ "$NATIVE_RC" = 0 ] || fail "churn fails natively"
-run_memlens "$T/ml" "$T/r.json" -- "${churn[@]}" || finish
-expect_same_behaviour "$T/native" "$T/ml"
+run_churn 200000
 
 calls=$(json_get "$T/r.json" totals.alloc_calls)
 frees=$(json_get "$T/r.json" totals.frees)

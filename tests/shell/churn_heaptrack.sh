@@ -12,13 +12,7 @@
 need_memlens
 need_cmd heaptrack heaptrack_print
 nothing=$(prog exitwith) || exit
-build_churn
-churn=("$T/churn" 1 20000 512)
-
-run_native "$T/native" "${churn[@]}"
-[ "$NATIVE_RC" = 0 ] || fail "churn fails natively"
-run_memlens "$T/ml" "$T/r.json" -- "${churn[@]}" || finish
-expect_same_behaviour "$T/native" "$T/ml"
+run_churn 20000
 
 # ht_calls NAME CMD...: heaptrack's allocation call count for CMD
 ht_calls() {
@@ -27,7 +21,7 @@ ht_calls() {
         sed -n 's/^calls to allocation functions: \([0-9]*\).*/\1/p'
 }
 base=$(ht_calls nothing "$nothing" 0)
-total=$(ht_calls churn "${churn[@]}")
+total=$(ht_calls churn "${CHURN[@]}")
 [ -n "$base" ] || fail "heaptrack gave no count for exitwith: $(tail -3 "$T/ht-nothing.log")"
 [ -n "$total" ] || fail "heaptrack gave no count for churn: $(tail -3 "$T/ht-churn.log")"
 echo "heaptrack: $total calls for churn, $base for a program that allocates nothing"

@@ -6,15 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 need_memlens
 need_cmd valgrind
-build_churn
-churn=("$T/churn" 1 200000 512)
+run_churn 200000
 
-run_native "$T/native" "${churn[@]}"
-[ "$NATIVE_RC" = 0 ] || fail "churn fails natively"
-run_memlens "$T/ml" "$T/r.json" -- "${churn[@]}" || finish
-expect_same_behaviour "$T/native" "$T/ml"
-
-valgrind --run-libc-freeres=no --log-file="$T/vg.log" "${churn[@]}" >/dev/null 2>&1 </dev/null
+valgrind --run-libc-freeres=no --log-file="$T/vg.log" "${CHURN[@]}" >/dev/null 2>&1 </dev/null
 s=$(grep 'total heap usage' "$T/vg.log" | tail -1 | tr -d ,)
 u=$(grep 'in use at exit' "$T/vg.log" | tail -1 | tr -d ,)
 [ -n "$s" ] && [ -n "$u" ] || fail "no valgrind heap summary: $(tail -3 "$T/vg.log")"

@@ -230,6 +230,19 @@ build_churn() {
     gcc -O2 -g -fno-omit-frame-pointer -pthread -o "$T/churn" "$src" || fail "cannot build churn"
 }
 
+# run_churn ITERS: build churn (or skip), set CHURN=("$T/churn" 1 ITERS 512) (one thread,
+# a working set of 512), run it natively (stdout in $T/native) and under memlens (report
+# $T/r.json, stdout in $T/ml), and check both behave the same. Stops the test if churn
+# fails natively, or (with `finish`) if memlens wrote no usable report.
+run_churn() {
+    build_churn
+    CHURN=("$T/churn" 1 "$1" 512)
+    run_native "$T/native" "${CHURN[@]}"
+    [ "$NATIVE_RC" = 0 ] || fail "churn fails natively"
+    run_memlens "$T/ml" "$T/r.json" -- "${CHURN[@]}" || finish
+    expect_same_behaviour "$T/native" "$T/ml"
+}
+
 # churn_own KEY: a figure churn printed itself in $T/native (KEY=N).
 churn_own() {
     sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" "$T/native" | head -1

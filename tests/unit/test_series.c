@@ -4,16 +4,7 @@
 #include <stdio.h>
 
 #include "core/series.h"
-
-static int failures, checks;
-
-static void check(int ok, const char *what)
-{
-	checks++;
-	if (!ok)
-		failures++;
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", checks, what);
-}
+#include "check.h"
 
 int main(void)
 {
@@ -47,6 +38,5 @@ int main(void)
 	check(series_last(small)->heap_calls == 199, "merging keeps the later value of counters");
 	series_free(s);
 	series_free(small);
-	printf("%d of %d checks failed\n", failures, checks);
-	return failures ? 1 : 0;
+	return check_done();
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/symbolize.h"
+#include "check.h"
 
 #define TEST_MAX_MODULES 256
 #define TEST_SKIP        77
@@ -30,8 +31,6 @@ struct test_map {
 	char paths[TEST_MAX_MODULES][PATH_MAX];
 	int n;
 };
-
-static int failures;
 
 /* Lines the symbolizer must report, recorded next to the calls they describe. */
 static int caller_line, inline_body_line, inline_call_line;
@@ -148,13 +147,6 @@ static struct symbolizer *symbolizer_for(const struct test_map *map, const char 
 
 /* ---- checks ----------------------------------------------------------------------------- */
 
-static void check(int n, bool ok, const char *what)
-{
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", n, what);
-	if (!ok)
-		failures++;
-}
-
 static void dump(const struct sym_frame *f, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -182,8 +174,7 @@ static void check_call_line(struct symbolizer *s)
 	uintptr_t ra = test_caller();
 	int n = symbolizer_resolve(s, ra, 1, f, 8);
 
-	check(1,
-	      n == 1 && same_str(f[0].function, "test_caller") && is_this_file(f[0].file) && f[0].line == caller_line &&
+	check(n == 1 && same_str(f[0].function, "test_caller") && is_this_file(f[0].file) && f[0].line == caller_line &&
 	              !f[0].inlined && f[0].address == ra,
 	      "return address resolves to its caller and the line of the call");
 	dump(f, n);
@@ -195,8 +186,7 @@ static void check_inlined(struct symbolizer *s)
 	uintptr_t ra = test_inline_outer();
 	int n = symbolizer_resolve(s, ra, 1, f, 8);
 
-	check(2,
-	      n >= 2 && f[0].inlined && same_str(f[0].function, "test_inlined_body") && f[0].line == inline_body_line &&
+	check(n >= 2 && f[0].inlined && same_str(f[0].function, "test_inlined_body") && f[0].line == inline_body_line &&
 	              is_this_file(f[0].file) && !f[n - 1].inlined &&
 	              same_str(f[n - 1].function, "test_inline_outer") && f[n - 1].line == inline_call_line &&
 	              is_this_file(f[n - 1].file),
@@ -218,8 +208,7 @@ static void check_libc(struct symbolizer *s)
 	int m = symbolizer_resolve(s, libc ? (uintptr_t)dlsym(libc, "qsort") : 0, 0, g, 8);
 	if (libc != NULL)
 		dlclose(libc);
-	check(3,
-	      n >= 1 && f[n - 1].module && strstr(f[n - 1].module, "libc") && m >= 1 &&
+	check(n >= 1 && f[n - 1].module && strstr(f[n - 1].module, "libc") && m >= 1 &&
 	              g[m - 1].module == f[n - 1].module && same_str(g[m - 1].function, "qsort"),
 	      "addresses in libc resolve to libc and a function name");
 	dump(f, n);
@@ -231,8 +220,7 @@ static void check_no_module(struct symbolizer *s)
 	struct sym_frame f[8];
 	int n = symbolizer_resolve(s, 0x100, 0, f, 8);
 
-	check(4,
-	      n == 1 && f[0].function == NULL && f[0].module == NULL && f[0].file == NULL && f[0].line == 0 &&
+	check(n == 1 && f[0].function == NULL && f[0].module == NULL && f[0].file == NULL && f[0].line == 0 &&
 	              f[0].offset == 0x100,
 	      "address in no module has no function and no module");
 }
@@ -249,8 +237,7 @@ static void check_missing_file(struct symbolizer *s)
 	int err = symbolizer_add_module(s, &bogus);
 	int n = symbolizer_resolve(s, BOGUS_BASE + 0x42, 1, f, 8);
 	const char *why = symbolizer_last_error(s);
-	check(5,
-	      before.module == NULL && err == -ENOENT && symbolizer_failed_modules(s) == failed + 1 && why &&
+	check(before.module == NULL && err == -ENOENT && symbolizer_failed_modules(s) == failed + 1 && why &&
 	              strstr(why, BOGUS_PATH) && n == 1 && same_str(f[0].module, BOGUS_PATH) && f[0].offset == 0x42 &&
 	              f[0].function == NULL && symbolizer_add_module(s, &bogus) == 0,
 	      "missing module file degrades to module+offset");
@@ -271,8 +258,7 @@ static void check_stale_file(struct symbolizer *s, const struct sym_module *prog
 	stale.build_id_len = sizeof other_id;
 	int err = symbolizer_add_module(s, &stale);
 	int n = symbolizer_resolve(s, stale.start + 0x10, 0, f, 8);
-	check(11,
-	      err == -ESTALE && n == 1 && same_str(f[0].module, program->path) && f[0].function == NULL &&
+	check(err == -ESTALE && n == 1 && same_str(f[0].module, program->path) && f[0].function == NULL &&
 	              f[0].offset == 0x10,
 	      "file whose build-id differs from the target's is not trusted");
 }
@@ -288,7 +274,7 @@ static void check_cached(struct symbolizer *s)
 	for (int i = 0; same && i < na; i++)
 		same = a[i].function == b[i].function && a[i].file == b[i].file && a[i].module == b[i].module &&
 		       a[i].function != NULL;
-	check(6, same && symbolizer_resolve(s, ra, 1, b, 1) == 1 && b[0].function == a[0].function,
+	check(same && symbolizer_resolve(s, ra, 1, b, 1) == 1 && b[0].function == a[0].function,
 	      "same address twice gives identical pointers (cache)");
 }
 
@@ -299,8 +285,7 @@ static void check_symtab_only(struct symbolizer *s)
 	uintptr_t addr = (uintptr_t)dlsym(RTLD_DEFAULT, "dwfl_begin") + 1;
 	int n = symbolizer_resolve(s, addr, 0, f, 8);
 
-	check(9,
-	      n >= 1 && f[n - 1].module && strstr(f[n - 1].module, "libdw") &&
+	check(n >= 1 && f[n - 1].module && strstr(f[n - 1].module, "libdw") &&
 	              same_str(f[n - 1].function, "dwfl_begin"),
 	      "module without debug info names functions from its ELF symbols");
 	dump(f, n);
@@ -312,8 +297,7 @@ static void check_root_fallback(const struct test_map *map)
 	struct sym_frame f[8];
 	int n = symbolizer_resolve(s, test_caller(), 1, f, 8);
 
-	check(7,
-	      n == 1 && same_str(f[0].function, "test_caller") && f[0].line == caller_line &&
+	check(n == 1 && same_str(f[0].function, "test_caller") && f[0].line == caller_line &&
 	              symbolizer_failed_modules(s) == 0,
 	      "unusable root_prefix falls back to the plain path");
 	symbolizer_free(s);
@@ -339,10 +323,10 @@ int main(void)
 	check_missing_file(s);
 	check_cached(s);
 	check_root_fallback(&map);
-	check(8, symbolizer_failed_modules(s) == 1, "every module of this process loads, with a matching build-id");
+	check(symbolizer_failed_modules(s) == 1, "every module of this process loads, with a matching build-id");
 	check_symtab_only(s);
-	check(10, getenv("DEBUGINFOD_URLS") == NULL, "debuginfod is off");
+	check(getenv("DEBUGINFOD_URLS") == NULL, "debuginfod is off");
 	check_stale_file(s, &map.mods[0]);
 	symbolizer_free(s);
-	return failures ? 1 : 0;
+	return check_done();
 }

@@ -7,16 +7,7 @@
 #include <unistd.h>
 
 #include "core/symcache.h"
-
-static int failures, checks;
-
-static void check(int ok, const char *what)
-{
-	checks++;
-	if (!ok)
-		failures++;
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", checks, what);
-}
+#include "check.h"
 
 struct seen {
 	int n;
@@ -87,6 +78,5 @@ int main(void)
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return 1;
-	printf("%d of %d checks failed\n", failures, checks);
-	return failures ? 1 : 0;
+	return check_done();
 }
