@@ -157,12 +157,30 @@ static void exec_child(const char *exe, char **argv, const char *agent, int regi
 	_exit(e == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
 }
 
+/* A script runs its interpreter, and the programs it starts are not tracked
+ * (doc/architecture.md): say so before the user reads a report about bash. */
+static void note_if_script(const char *exe)
+{
+	char head[2] = {0};
+	int fd = open(exe, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, head, sizeof head);
+	close(fd);
+	if (n == 2 && head[0] == '#' && head[1] == '!')
+		fprintf(stderr,
+		        "memlens: note: %s is a script: its interpreter is tracked, the programs it starts are not "
+		        "(run the program itself)\n",
+		        exe);
+}
+
 int launch_start(char **argv, const char *agent, const struct launch_opts *o, pid_t *pid, struct region *region)
 {
 	char exe[PATH_MAX];
 	int r = resolve_command(argv[0], exe, sizeof exe);
 	if (r)
 		return r;
+	note_if_script(exe);
 	int e = region_create(region, o->region_size ? o->region_size : REGION_DEFAULT_SIZE);
 	if (e < 0) {
 		fprintf(stderr, "memlens: cannot create the shared region: %s\n", strerror(-e));
