@@ -121,7 +121,7 @@ int livemap_insert(const struct mlr_block *b, struct mlr_block *stale);
 int livemap_remove(uint64_t ptr, struct mlr_block *out);
 void livemap_prefetch(uint64_t ptr);
 
-/* arena.c: slot arrays for the live map, inside the region. */
+/* arena.c: slot arrays of the live map and the stack index, inside the region. */
 uint64_t arena_alloc(uint64_t bytes);
 void arena_release(uint64_t off, uint64_t bytes);
 

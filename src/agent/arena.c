@@ -1,4 +1,4 @@
-/* arena.c — carve the live map's slot arrays out of the region: power-of-two chunks with free lists. */
+/* arena.c — the live map's slot arrays and the stack index, carved from the region in power-of-two chunks. */
 #include "config.h"
 
 #include <string.h>
