@@ -20,14 +20,15 @@ static void account_free(const struct mlr_block *b)
 	int kind = stacktab_on_free(b->stack, size);
 	struct mlr_thread *owner = threads_at(b->thread);
 	if (kind == MLR_KIND_HEAP) {
-		thread_count(threads_self(), &threads_self()->c.frees, 1);
+		struct mlr_thread *self = threads_self();
+		thread_count(self, &self->c.frees, 1);
 		count_add_signed(&owner->c.live_bytes, -(int64_t)size); /* owner may be another thread */
 		count_add_signed(&owner->c.live_blocks, -1);
 	} else {
 		struct mlr_counts *m = &agent.hdr->mmap;
-		__atomic_add_fetch(&m->frees, 1, RELAXED);
-		__atomic_sub_fetch(&m->live_bytes, (int64_t)size, RELAXED);
-		__atomic_sub_fetch(&m->live_blocks, 1, RELAXED);
+		count_add(&m->frees, 1);
+		count_add_signed(&m->live_bytes, -(int64_t)size);
+		count_add_signed(&m->live_blocks, -1);
 	}
 }
 
@@ -43,11 +44,26 @@ static void account_alloc(const struct mlr_block *b, enum mlr_kind kind)
 		count_add_signed(&t->c.live_blocks, 1);
 	} else {
 		struct mlr_counts *m = &agent.hdr->mmap;
-		__atomic_add_fetch(&m->allocs, 1, RELAXED);
-		__atomic_add_fetch(&m->bytes_alloc, size, RELAXED);
-		__atomic_add_fetch(&m->live_bytes, (int64_t)size, RELAXED);
-		__atomic_add_fetch(&m->live_blocks, 1, RELAXED);
+		count_add(&m->allocs, 1);
+		count_add(&m->bytes_alloc, size);
+		count_add_signed(&m->live_bytes, (int64_t)size);
+		count_add_signed(&m->live_blocks, 1);
 	}
+}
+
+/* Put a block in the live map; a full map stops recording (the caller's figures for
+ * it are then not applied). 0 when it is in, -1 when recording stopped. */
+static int insert_block(const struct mlr_block *b)
+{
+	struct mlr_block stale;
+	int r = livemap_insert(b, &stale);
+	if (r < 0) {
+		agent_degrade(MLR_REASON_LIVE_FULL);
+		return -1;
+	}
+	if (r == 1)
+		account_free(&stale);
+	return 0;
 }
 
 /* A block the program now owns. Caller has set agent_self.busy. */
@@ -77,15 +93,8 @@ void record_alloc(void *p, size_t size, enum mlr_kind kind)
 	        .thread = (uint16_t)slot,
 	        .birth_ms = (uint32_t)((agent_now_coarse() - agent.hdr->start_mono_ns) / 1000000u),
 	};
-	struct mlr_block stale;
-	int r = livemap_insert(&b, &stale);
-	if (r < 0) {
-		agent_degrade(MLR_REASON_LIVE_FULL);
-		return;
-	}
-	if (r == 1)
-		account_free(&stale);
-	account_alloc(&b, kind);
+	if (insert_block(&b) == 0)
+		account_alloc(&b, kind);
 }
 
 /* The program gives p back (free, realloc, munmap). Caller has set agent_self.busy. */
@@ -95,7 +104,7 @@ void record_free(void *p, enum mlr_kind kind)
 	if (livemap_remove((uint64_t)(uintptr_t)p, &b) == 0)
 		account_free(&b);
 	else if (kind == MLR_KIND_HEAP)
-		__atomic_add_fetch(&agent.hdr->unknown_frees, 1, RELAXED);
+		count_add(&agent.hdr->unknown_frees, 1);
 }
 
 /* realloc's first half: take the old block out of the map before the real
@@ -110,15 +119,14 @@ void record_realloc_end(void *p, int had_old, struct mlr_block *old, void *q, si
 {
 	if (!q && size != 0) {
 		/* failed: the old block is still the program's, as it was */
-		struct mlr_block stale;
-		if (had_old && livemap_insert(old, &stale) == 1)
-			account_free(&stale);
+		if (had_old)
+			insert_block(old);
 		return;
 	}
 	if (had_old)
 		account_free(old);
 	else if (p && kind == MLR_KIND_HEAP)
-		__atomic_add_fetch(&agent.hdr->unknown_frees, 1, RELAXED);
+		count_add(&agent.hdr->unknown_frees, 1);
 	if (q)
 		record_alloc(q, size, kind);
 }
