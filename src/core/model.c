@@ -277,35 +277,32 @@ const struct sym_frame *model_site_frames(struct model *m, const struct region *
 	return s->frames;
 }
 
-int model_cmp_live(const void *a, const void *b)
+/* Descending by the order's key, then by id: a stable order for equal keys. */
+static int64_t order_key(const struct site *s, enum site_order order)
+{
+	return order == SITES_BY_LIVE ? s->c.live_bytes : s->at_peak_bytes;
+}
+
+static int cmp_sites(const void *a, const void *b, void *order)
 {
 	const struct site *x = *(struct site *const *)a, *y = *(struct site *const *)b;
-	if (x->c.live_bytes != y->c.live_bytes)
-		return x->c.live_bytes < y->c.live_bytes ? 1 : -1;
+	enum site_order o = *(enum site_order *)order;
+	int64_t kx = order_key(x, o), ky = order_key(y, o);
+	if (kx != ky)
+		return kx < ky ? 1 : -1;
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-int model_cmp_at_peak(const void *a, const void *b)
-{
-	const struct site *x = *(struct site *const *)a, *y = *(struct site *const *)b;
-	if (x->at_peak_bytes != y->at_peak_bytes)
-		return x->at_peak_bytes < y->at_peak_bytes ? 1 : -1;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-struct site **model_sorted_sites(struct model *m, int kind, int (*cmp)(const void *, const void *), size_t *n)
+struct site **model_top_sites(struct model *m, enum site_order order, int top, size_t *n)
 {
 	struct site **v = xmalloc((m->nsites ? m->nsites : 1) * sizeof *v);
 	size_t k = 0;
 	for (size_t i = 0; i < m->nsites; i++) {
 		struct site *s = &m->sites[i];
-		if (s->c.allocs == 0 && s->c.live_blocks == 0)
-			continue;
-		if (kind >= 0 && s->kind != kind)
-			continue;
-		v[k++] = s;
+		if (s->kind != MLR_KIND_THREAD && order_key(s, order) > 0)
+			v[k++] = s;
 	}
-	qsort(v, k, sizeof *v, cmp);
-	*n = k;
+	qsort_r(v, k, sizeof *v, cmp_sites, &order);
+	*n = k < (size_t)top ? k : (size_t)top;
 	return v;
 }

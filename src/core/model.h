@@ -91,10 +91,14 @@ void model_target_ended(struct model *m, int wait_status);
 
 /* Symbolized frames of a site (resolved on first use, then cached). */
 const struct sym_frame *model_site_frames(struct model *m, const struct region *r, struct site *s, int *n);
-/* Sites sorted by a comparator; returns an owned array of pointers (kind filter: -1 = all). */
-struct site **model_sorted_sites(struct model *m, int kind, int (*cmp)(const void *, const void *), size_t *n);
-int model_cmp_live(const void *a, const void *b);
-int model_cmp_at_peak(const void *a, const void *b);
+enum site_order {
+	SITES_BY_LIVE, /* bytes live now (at exit, once the target ended) */
+	SITES_BY_PEAK, /* bytes live at the moment of the peak */
+};
+
+/* The top allocation sites (heap and mmap) holding bytes in that sense, at most top of
+ * them, largest first; an owned array of *n pointers into the model. */
+struct site **model_top_sites(struct model *m, enum site_order order, int top, size_t *n);
 
 double model_now_s(const struct model *m);
 

@@ -86,20 +86,15 @@ static void text_site(FILE *out, struct model *m, const struct region *r, struct
 		fprintf(out, "      ... (stack deeper than %u frames)\n", m->max_depth);
 }
 
-static void text_sites(FILE *out, struct model *m, const struct region *r, const char *title,
-                       int (*cmp)(const void *, const void *), int top)
+static void text_sites(FILE *out, struct model *m, const struct region *r, const char *title, enum site_order order,
+                       int top)
 {
 	size_t n;
-	struct site **v = model_sorted_sites(m, -1, cmp, &n);
+	struct site **v = model_top_sites(m, order, top, &n);
 	fprintf(out, "\n%s\n", title);
-	int shown = 0;
-	for (size_t i = 0; i < n && shown < top; i++) {
-		int64_t key = cmp == model_cmp_live ? v[i]->c.live_bytes : v[i]->at_peak_bytes;
-		if (key <= 0 || v[i]->kind == MLR_KIND_THREAD)
-			continue;
-		text_site(out, m, r, v[i], ++shown);
-	}
-	if (!shown)
+	for (size_t i = 0; i < n; i++)
+		text_site(out, m, r, v[i], (int)i + 1);
+	if (!n)
 		fputs("  (none)\n", out);
 	free(v);
 }
@@ -161,10 +156,10 @@ static void text_report(FILE *out, struct model *m, const struct region *r, cons
 	        m->max_threads);
 	char title[96];
 	snprintf(title, sizeof title, "Top %d sites by bytes live %s", o->top, live_label(m));
-	text_sites(out, m, r, title, model_cmp_live, o->top);
+	text_sites(out, m, r, title, SITES_BY_LIVE, o->top);
 	snprintf(title, sizeof title, "Top %d sites by share of the peak (what was live at %.2f s)", o->top,
 	         m->peak_time_s);
-	text_sites(out, m, r, title, model_cmp_at_peak, o->top);
+	text_sites(out, m, r, title, SITES_BY_PEAK, o->top);
 	text_threads(out, m);
 }
 
@@ -208,20 +203,14 @@ static void json_site(struct json *j, struct model *m, const struct region *r, s
 	json_object_end(j);
 }
 
-static void json_sites(struct json *j, struct model *m, const struct region *r, const char *key,
-                       int (*cmp)(const void *, const void *), int top)
+static void json_sites(struct json *j, struct model *m, const struct region *r, const char *key, enum site_order order,
+                       int top)
 {
 	size_t n;
-	struct site **v = model_sorted_sites(m, -1, cmp, &n);
+	struct site **v = model_top_sites(m, order, top, &n);
 	json_array_begin(j, key);
-	int shown = 0;
-	for (size_t i = 0; i < n && shown < top; i++) {
-		int64_t k = cmp == model_cmp_live ? v[i]->c.live_bytes : v[i]->at_peak_bytes;
-		if (k <= 0 || v[i]->kind == MLR_KIND_THREAD)
-			continue;
+	for (size_t i = 0; i < n; i++)
 		json_site(j, m, r, v[i]);
-		shown++;
-	}
 	json_array_end(j);
 	free(v);
 }
@@ -323,8 +312,8 @@ static void json_report(FILE *out, struct model *m, const struct region *r, cons
 	json_uint(&j, "max_threads", m->max_threads);
 	json_uint(&j, "samples", m->nsamples);
 	json_object_end(&j);
-	json_sites(&j, m, r, "sites_by_live", model_cmp_live, o->top);
-	json_sites(&j, m, r, "sites_by_peak", model_cmp_at_peak, o->top);
+	json_sites(&j, m, r, "sites_by_live", SITES_BY_LIVE, o->top);
+	json_sites(&j, m, r, "sites_by_peak", SITES_BY_PEAK, o->top);
 	json_threads(&j, m, r);
 	json_object_end(&j);
 	json_end(&j);
