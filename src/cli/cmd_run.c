@@ -52,6 +52,9 @@ static void on_stop_signal(int sig)
 	stop_signal = sig;
 }
 
+/* Handlers are reset by exec, so the target gets its own; an ignored signal
+ * would stay ignored in it, so SIGPIPE is ignored (for writing the report to a
+ * closed pipe) only once the target has been started: see run_session. */
 static void install_signals(void)
 {
 	struct sigaction sa = {.sa_handler = on_stop_signal};
@@ -59,7 +62,6 @@ static void install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 }
 
 static void run_usage(FILE *out, const char *cmd)
@@ -249,6 +251,7 @@ static int run_session(char **argv, int argc, const char *agent, const struct ru
 			unlink(tmp);
 		return r;
 	}
+	signal(SIGPIPE, SIG_IGN);
 	s.pidfd = (int)syscall(SYS_pidfd_open, s.pid, 0);
 	model_init(&s.model, s.pid, argc, argv);
 	/* Symbols are read only after sampling ends: debug information (tens of MiB
