@@ -181,6 +181,7 @@ int agent_ensure_init(void)
 		return 1;
 	}
 	agent_self.busy = 1;
+	int saved_errno = errno; /* start-up runs inside the program's first call */
 	int ok = resolve_real() == 0;
 	if (ok) {
 		choose_unwinder();
@@ -188,6 +189,7 @@ int agent_ensure_init(void)
 			start_recording();
 	}
 	agent_self.busy = 0;
+	errno = saved_errno;
 	__atomic_store_n(&init_state, 2, RELEASE);
 	return ok;
 }

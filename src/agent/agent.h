@@ -47,6 +47,7 @@ struct agent {
 /* Per-thread state; initial-exec TLS so reading it never allocates. */
 struct agent_thread {
 	int busy;                    /* inside our own code: nested calls pass through */
+	int saved_errno;             /* the program's errno while we work (hooks.c enter/leave) */
 	int slot;                    /* index+1 of this thread's struct mlr_thread, 0 none */
 	uint64_t stack_lo, stack_hi; /* for the frame-pointer walker */
 	uint32_t create_stack;       /* handed over by our pthread_create wrapper */

@@ -50,11 +50,14 @@ static size_t boot_size(const void *p)
 }
 
 /* Enter the bookkeeping: only when recording, and never from inside it (our
- * own calls into libc, libunwind's, or a signal handler interrupting us). */
+ * own calls into libc, libunwind's, or a signal handler interrupting us).
+ * The program's errno is kept across it: what we call (libunwind's memory
+ * checks, mmap) may set errno, and a successful malloc or any free must not. */
 static inline int enter(void)
 {
 	if (LIKELY(__atomic_load_n(&agent.active, RELAXED)) && LIKELY(!agent_self.busy)) {
 		agent_self.busy = 1;
+		agent_self.saved_errno = errno;
 		return 1;
 	}
 	return 0;
@@ -62,6 +65,7 @@ static inline int enter(void)
 
 static inline void leave(void)
 {
+	errno = agent_self.saved_errno;
 	agent_self.busy = 0;
 }
 

@@ -1,6 +1,7 @@
 /* threads.c — the agent's thread table: one slot per thread, its creating stack, start and exit. */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -74,12 +75,14 @@ static void on_thread_exit(void *unused)
 static void *thread_trampoline(void *p)
 {
 	struct start_args a = *(struct start_args *)p;
+	int saved_errno = errno; /* the thread starts with the errno it would have had */
 	agent_self.busy = 1;
 	real.free(p);
 	agent_self.create_stack = a.create_stack;
 	if (__atomic_load_n(&agent.active, ACQUIRE))
 		threads_self();
 	agent_self.busy = 0;
+	errno = saved_errno;
 	void *ret;
 	pthread_cleanup_push(on_thread_exit, NULL);
 	ret = a.start(a.arg);
@@ -90,6 +93,7 @@ static void *thread_trampoline(void *p)
 /* pthread_create behind the hook: record the creating stack and start the thread in the trampoline. */
 int threads_wrap_create(void *thread, const void *attr, void *(*start)(void *), void *arg)
 {
+	int saved_errno = errno;
 	uint32_t stack = MLR_STACK_NONE;
 	if (__atomic_load_n(&agent.active, ACQUIRE) && !agent_self.busy) {
 		uint64_t ips[MLR_MAX_DEPTH];
@@ -109,6 +113,7 @@ int threads_wrap_create(void *thread, const void *attr, void *(*start)(void *), 
 	a->arg = arg;
 	a->create_stack = stack;
 	__atomic_store_n(&agent.multi, 1, RELEASE); /* before the new thread can count anything */
+	errno = saved_errno;
 	int r = real.pthread_create(thread, attr, thread_trampoline, a);
 	if (r != 0) {
 		agent_self.busy = 1;
