@@ -115,6 +115,18 @@ static uint64_t read_encoded(struct reader *r, uint8_t enc, uint64_t data)
 	return v;
 }
 
+/* The loaded segment holding a module's .eh_frame_hdr and .eh_frame: no read of
+ * call-frame data may leave it, whatever the lengths in the data say (a damaged
+ * or unusual module must make us fall back, never fault the program). */
+struct bounds {
+	const uint8_t *lo, *hi;
+};
+
+static int inside(const struct bounds *b, const uint8_t *p, uint64_t len)
+{
+	return p >= b->lo && p <= b->hi && len <= (uint64_t)(b->hi - p);
+}
+
 /* ---- the call-frame program ------------------------------------------------ */
 
 struct cfa_state {
@@ -289,11 +301,13 @@ static void run_program(struct machine *m, const uint8_t *p, const uint8_t *end,
 
 /* ---- CIE, FDE and the .eh_frame_hdr search --------------------------------- */
 
-static int parse_cie(const uint8_t *cie, struct cie_info *c)
+static int parse_cie(const uint8_t *cie, const struct bounds *b, struct cie_info *c)
 {
+	if (!inside(b, cie, 8))
+		return -1;
 	struct reader r = {cie, cie + 4, 0};
 	uint64_t len = read_fixed(&r, 4);
-	if (len == 0 || len == 0xffffffffu)
+	if (len == 0 || len == 0xffffffffu || !inside(b, cie, 4 + len))
 		return -1;
 	r.end = cie + 4 + len;
 	if (read_fixed(&r, 4) != 0)
@@ -335,17 +349,19 @@ static int parse_cie(const uint8_t *cie, struct cie_info *c)
 }
 
 /* Evaluate the FDE at `fde` for `target`; fills *out. */
-static int eval_fde(const uint8_t *fde, uint64_t target, struct cfi_rule *out)
+static int eval_fde(const uint8_t *fde, const struct bounds *b, uint64_t target, struct cfi_rule *out)
 {
+	if (!inside(b, fde, 8))
+		return -1;
 	struct reader r = {fde, fde + 8, 0};
 	uint64_t len = read_fixed(&r, 4);
-	if (len == 0 || len == 0xffffffffu)
+	if (len < 8 || len == 0xffffffffu || !inside(b, fde, 4 + len))
 		return -1;
 	const uint8_t *idfield = r.p;
 	uint32_t cie_off = (uint32_t)read_fixed(&r, 4);
 	r.end = fde + 4 + len;
 	struct cie_info c;
-	if (cie_off == 0 || parse_cie(idfield - cie_off, &c) != 0)
+	if (cie_off == 0 || cie_off > (uint64_t)(idfield - b->lo) || parse_cie(idfield - cie_off, b, &c) != 0)
 		return -1;
 	uint64_t begin = read_encoded(&r, c.fde_enc, 0);
 	uint64_t range = read_encoded(&r, c.fde_enc & 0x0f, 0);
@@ -374,15 +390,15 @@ static int eval_fde(const uint8_t *fde, uint64_t target, struct cfi_rule *out)
 }
 
 /* Binary search of .eh_frame_hdr's table (datarel sdata4, the only layout ld writes). */
-static const uint8_t *find_fde(const uint8_t *hdr, uint64_t target)
+static const uint8_t *find_fde(const uint8_t *hdr, uint64_t hdr_size, uint64_t target)
 {
-	if (hdr[0] != 1 || hdr[3] != 0x3b)
+	if (hdr_size < 12 || hdr[0] != 1 || hdr[3] != 0x3b)
 		return NULL;
-	struct reader r = {hdr + 4, hdr + 64, 0};
+	struct reader r = {hdr + 4, hdr + hdr_size, 0};
 	read_encoded(&r, hdr[1], (uint64_t)(uintptr_t)hdr);
 	uint64_t count = read_encoded(&r, hdr[2], (uint64_t)(uintptr_t)hdr);
-	if (r.bad || count == 0)
-		return NULL;
+	if (r.bad || count == 0 || count > (uint64_t)(r.end - r.p) / 8)
+		return NULL; /* the table must lie inside the segment the header came in */
 	const int32_t *table = (const int32_t *)r.p;
 	uint64_t base = (uint64_t)(uintptr_t)hdr;
 	uint64_t lo = 0, hi = count;
@@ -401,35 +417,47 @@ static const uint8_t *find_fde(const uint8_t *hdr, uint64_t target)
 struct module_search {
 	uint64_t ip;
 	const uint8_t *eh_hdr;
+	uint64_t eh_hdr_size;
+	struct bounds seg; /* the PT_LOAD segment holding eh_hdr */
 };
 
 static int search_module(struct dl_phdr_info *info, size_t size, void *data)
 {
 	struct module_search *s = data;
 	const uint8_t *hdr = NULL;
-	int inside = 0;
+	int holds_ip = 0;
+	(void)size;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		uint64_t lo = info->dlpi_addr + ph->p_vaddr;
 		if (ph->p_type == PT_LOAD && s->ip >= lo && s->ip < lo + ph->p_memsz)
-			inside = 1;
-		else if (ph->p_type == PT_GNU_EH_FRAME)
+			holds_ip = 1;
+		else if (ph->p_type == PT_GNU_EH_FRAME) {
 			hdr = (const uint8_t *)(uintptr_t)lo;
+			s->eh_hdr_size = ph->p_memsz;
+		}
 	}
-	if (!inside)
+	if (!holds_ip)
 		return 0;
-	s->eh_hdr = hdr;
+	for (int i = 0; hdr && i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const uint8_t *lo = (const uint8_t *)(uintptr_t)(info->dlpi_addr + ph->p_vaddr);
+		if (ph->p_type == PT_LOAD && hdr >= lo && hdr < lo + ph->p_filesz) {
+			s->seg = (struct bounds){lo, lo + ph->p_filesz};
+			s->eh_hdr = hdr;
+		}
+	}
 	return 1;
 }
 
 static int compute_rule(uint64_t ip, struct cfi_rule *out)
 {
-	struct module_search s = {ip - 1, NULL};
+	struct module_search s = {.ip = ip - 1};
 	dl_iterate_phdr(search_module, &s);
-	if (!s.eh_hdr)
+	if (!s.eh_hdr || !inside(&s.seg, s.eh_hdr, s.eh_hdr_size))
 		return -1;
-	const uint8_t *fde = find_fde(s.eh_hdr, ip - 1);
-	return fde ? eval_fde(fde, ip - 1, out) : -1;
+	const uint8_t *fde = find_fde(s.eh_hdr, s.eh_hdr_size, ip - 1);
+	return fde ? eval_fde(fde, &s.seg, ip - 1, out) : -1;
 }
 
 /* ---- the shared cache ------------------------------------------------------ */
