@@ -40,9 +40,10 @@ static void usage(FILE *out)
 		snprintf(left, sizeof left, "%s %s", commands[i].name, commands[i].args);
 		fprintf(out, "  %-32s %s\n", left, commands[i].summary);
 	}
-	fputs("\n'memlens COMMAND --help' shows a command's options; 'man memlens' the rest.\n"
-	      "  -h, --help       show this help\n"
-	      "  -V, --version    show the version\n",
+	fputs("\noptions:\n"
+	      "  -h, --help                       show this help\n"
+	      "  -V, --version                    show the version\n"
+	      "\n'memlens COMMAND --help' shows a command's options; 'man memlens' the rest.\n",
 	      out);
 }
 
