@@ -33,6 +33,54 @@ static void collect(const struct symcache_entry *e, void *arg)
 	s->n++;
 }
 
+/* Every entry a damaged file still yields must be well-formed: frames within bounds. */
+static int entry_ok = 1;
+
+static void check_entry(const struct symcache_entry *e, void *arg)
+{
+	(void)arg;
+	if (e->nframes < 1 || e->nframes > SYMBOLIZE_MAX_FRAMES || !e->frames)
+		entry_ok = 0;
+	for (int i = 0; i < e->nframes && entry_ok; i++)
+		if (e->frames[i].line < 0 || (e->frames[i].inlined != 0 && e->frames[i].inlined != 1))
+			entry_ok = 0;
+}
+
+/* Flip, delete and insert random bytes of a valid file, many times over. */
+static int survives_mutations(const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/mutated.syms", dir);
+	const char *valid = "memlens-symcache 1\nA\t1a2b\t1\t2\nF\t1\t7\tinner\ta.c\nF\t0\t0\touter\t-\n"
+	                    "A\tff\t0\t1\nF\t0\t12\t-\tb.c\n";
+	size_t len = strlen(valid);
+	unsigned seed = 12345;
+	char buf[256];
+	for (int round = 0; round < 2000; round++) {
+		memcpy(buf, valid, len);
+		size_t n = len;
+		for (int k = 0; k < 1 + round % 6; k++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = (seed >> 8) % n;
+			switch ((seed >> 4) % 3) {
+			case 0: buf[at] = (char)(seed >> 16); break;
+			case 1: memmove(buf + at, buf + at + 1, n - at - 1), n--; break;
+			default:
+				if (n + 1 < sizeof buf) {
+					memmove(buf + at + 1, buf + at, n - at);
+					buf[at] = "\t\n-A F0123456789abcdef"[(seed >> 12) % 23];
+					n++;
+				}
+			}
+		}
+		FILE *f = fopen(path, "w");
+		if (!f || fwrite(buf, 1, n, f) != n || fclose(f) != 0)
+			return 0;
+		symcache_load(path, check_entry, NULL);
+	}
+	return entry_ok;
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/memlens-symcache-test.XXXXXX";
@@ -71,6 +119,8 @@ int main(void)
 	memset(&s, 0, sizeof s);
 	check(symcache_load(path, collect, &s) == 0 && s.n == 0, "a file without the magic line gives nothing");
 	check(symcache_load("/nonexistent/x.syms", collect, &s) == -1, "a missing file is reported as -1");
+
+	check(survives_mutations(dir), "2000 randomly damaged cache files load without a crash, every entry well-formed");
 
 	setenv("MEMLENS_SYMBOL_CACHE", "off", 1);
 	check(symcache_path(id, sizeof id, 0, path, sizeof path) == -1, "MEMLENS_SYMBOL_CACHE=off turns it off");
