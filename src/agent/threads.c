@@ -103,16 +103,18 @@ int threads_wrap_create(void *thread, const void *attr, void *(*start)(void *), 
 		agent_self.last_kind = 0; /* the trace cache now holds this stack, not an allocation's */
 		agent_self.busy = 0;
 	}
+	__atomic_store_n(&agent.multi, 1, RELEASE); /* before a new thread can count anything */
 	int was_busy = agent_self.busy;
 	agent_self.busy = 1;
 	struct start_args *a = real.malloc(sizeof *a);
 	agent_self.busy = was_busy;
-	if (!a)
+	if (!a) {
+		errno = saved_errno;
 		return real.pthread_create(thread, attr, start, arg);
+	}
 	a->start = start;
 	a->arg = arg;
 	a->create_stack = stack;
-	__atomic_store_n(&agent.multi, 1, RELEASE); /* before the new thread can count anything */
 	errno = saved_errno;
 	int r = real.pthread_create(thread, attr, thread_trampoline, a);
 	if (r != 0) {

@@ -257,16 +257,14 @@ static int run_session(char **argv, int argc, const char *agent, const struct ru
 	/* Symbols are read only after sampling ends: debug information (tens of MiB
 	 * decompressed for libc) then never adds to the target's peak memory. */
 	sample_loop(&s, o);
-	int code;
+	int code = 0;
+	model_update(&s.model, &s.region);
 	if (s.ended) {
-		model_update(&s.model, &s.region);
 		model_target_ended(&s.model, s.status);
 		code = exit_status_of(s.status);
 	} else {
 		/* --duration or a signal: report what is recorded now, then end the target */
-		model_update(&s.model, &s.region);
 		s.model.duration_s = model_now_s(&s.model);
-		code = 0;
 	}
 	if ((uint64_t)s.ru.ru_maxrss * 1024 > s.model.vm_hwm)
 		s.model.vm_hwm = (uint64_t)s.ru.ru_maxrss * 1024;

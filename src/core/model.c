@@ -80,9 +80,8 @@ static struct thread_stat *thread_add(struct model *m, int32_t tid)
 	return t;
 }
 
-static double region_time_s(const struct model *m, const struct region *r, uint64_t mono_ns)
+static double region_time_s(const struct region *r, uint64_t mono_ns)
 {
-	(void)m;
 	return mono_ns ? (double)(mono_ns - r->hdr->start_mono_ns) / 1e9 : 0;
 }
 
@@ -100,10 +99,10 @@ static void update_threads(struct model *m, const struct region *r)
 		t->slot = (int32_t)i;
 		counts_copy(&t->c, &rt->c);
 		t->create_stack = rt->create_stack;
-		t->start_s = region_time_s(m, r, rt->start_ns);
+		t->start_s = region_time_s(r, rt->start_ns);
 		if (rt->state == 2) {
 			t->exited = 1;
-			t->end_s = region_time_s(m, r, rt->end_ns);
+			t->end_s = region_time_s(r, rt->end_ns);
 			if (rt->name[0])
 				memcpy(t->name, rt->name, sizeof t->name - 1);
 		}
