@@ -2,15 +2,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +16,7 @@
 #include "cli/options.h"
 #include "core/model.h"
 #include "core/report.h"
+#include "core/session.h"
 #include "core/util.h"
 
 enum { OPT_HEADLESS = 256, OPT_UNWIND, OPT_DEPTH, OPT_INTERVAL, OPT_REGION, OPT_HELP };
@@ -44,25 +41,6 @@ struct run_opts {
 	const char *output;
 	struct launch_opts launch;
 };
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-/* Handlers are reset by exec, so the target gets its own; an ignored signal
- * would stay ignored in it, so SIGPIPE is ignored (for writing the report to a
- * closed pipe) only once the target has been started: see run_session. */
-static void install_signals(void)
-{
-	struct sigaction sa = {.sa_handler = on_stop_signal};
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
 
 static void run_usage(FILE *out, const char *cmd)
 {
@@ -134,69 +112,6 @@ static int parse_run_options(const char *cmd, int argc, char **argv, struct run_
 	return -1;
 }
 
-/* Wait up to timeout_ms for the target to end; 1 when it did (status filled). */
-static int wait_target(pid_t pid, int pidfd, int timeout_ms, int *status, struct rusage *ru)
-{
-	if (pidfd >= 0) {
-		struct pollfd p = {.fd = pidfd, .events = POLLIN};
-		poll(&p, 1, timeout_ms);
-	} else if (timeout_ms > 0) {
-		usleep((useconds_t)timeout_ms * 1000);
-	}
-	pid_t w;
-	do
-		w = wait4(pid, status, WNOHANG, ru);
-	while (w < 0 && errno == EINTR);
-	return w == pid;
-}
-
-/* End a target memlens was asked to stop: SIGTERM, then SIGKILL after 5 s. */
-static int end_target(pid_t pid, int pidfd, struct rusage *ru)
-{
-	int status = 0;
-	kill(pid, SIGTERM);
-	for (int i = 0; i < 50; i++)
-		if (wait_target(pid, pidfd, 100, &status, ru))
-			return status;
-	kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return status;
-}
-
-struct session {
-	pid_t pid;
-	int pidfd;
-	struct region region;
-	struct model model;
-	struct rusage ru;
-	int status;
-	int ended; /* the target ended by itself */
-};
-
-/* Sample until the target ends, the duration passes or a signal arrives. */
-static void sample_loop(struct session *s, const struct run_opts *o)
-{
-	uint64_t start = util_now_ns();
-	int ms = (int)(o->interval_ns / 1000000u);
-	uint64_t grace_end = 0;
-	for (;;) {
-		model_sample(&s->model, &s->region);
-		if (wait_target(s->pid, s->pidfd, ms, &s->status, &s->ru)) {
-			s->ended = 1;
-			return;
-		}
-		uint64_t now = util_now_ns();
-		if (o->duration_ns && now - start >= o->duration_ns)
-			return;
-		/* Ctrl-C reaches the target too: give it 2 s to end by itself first */
-		if (stop_signal && !grace_end)
-			grace_end = now + 2000000000u;
-		if (grace_end && now >= grace_end)
-			return;
-	}
-}
-
 static int open_report(const char *path, char *tmp, size_t len, FILE **out)
 {
 	if (!path) {
@@ -243,41 +158,35 @@ static int run_session(char **argv, int argc, const char *agent, const struct ru
 	int r = open_report(o->output, tmp, sizeof tmp, &out);
 	if (r)
 		return r;
-	struct session s = {.pidfd = -1};
-	install_signals();
-	r = launch_start(argv, agent, &o->launch, &s.pid, &s.region);
+	session_install_signals();
+	pid_t pid;
+	struct region region;
+	r = launch_start(argv, agent, &o->launch, &pid, &region);
 	if (r) {
 		if (o->output)
 			unlink(tmp);
 		return r;
 	}
+	/* Handlers are reset by exec, but an ignored signal would stay ignored in
+	 * the target: SIGPIPE (a report written to a closed pipe) only from now on. */
 	signal(SIGPIPE, SIG_IGN);
-	s.pidfd = (int)syscall(SYS_pidfd_open, s.pid, 0);
-	model_init(&s.model, s.pid, argc, argv);
+	struct session s;
+	session_begin(&s, pid, 1, &region, argc, argv, o->interval_ns);
+	if (o->duration_ns)
+		s.deadline_ns = util_now_ns() + o->duration_ns;
 	/* Symbols are read only after sampling ends: debug information (tens of MiB
 	 * decompressed for libc) then never adds to the target's peak memory. */
-	sample_loop(&s, o);
-	int code = 0;
-	model_update(&s.model, &s.region);
-	if (s.ended) {
-		model_target_ended(&s.model, s.status);
-		code = exit_status_of(s.status);
-	} else {
-		/* --duration or a signal: report what is recorded now, then end the target */
-		s.model.duration_s = model_now_s(&s.model);
-	}
-	if ((uint64_t)s.ru.ru_maxrss * 1024 > s.model.vm_hwm)
-		s.model.vm_hwm = (uint64_t)s.ru.ru_maxrss * 1024;
+	session_loop(&s);
+	session_finish(&s);
+	int code = s.ended ? exit_status_of(s.status) : 0;
 	report_write(out, &s.model, &s.region, &o->report);
 	int w = finish_report(o->output, tmp, out);
 	if (!s.ended) {
-		int status = end_target(s.pid, s.pidfd, &s.ru);
-		code = stop_signal || !end_status_ok ? exit_status_of(status) : 0;
+		/* --duration or a signal: the report holds what was recorded; now end the target */
+		int status = session_end_target(&s);
+		code = session_signal() || !end_status_ok ? exit_status_of(status) : 0;
 	}
-	model_done(&s.model);
-	region_done(&s.region);
-	if (s.pidfd >= 0)
-		close(s.pidfd);
+	session_done(&s);
 	return w ? w : code;
 }
 

@@ -234,6 +234,14 @@ void model_target_ended(struct model *m, int wait_status)
 	}
 }
 
+void model_target_vanished(struct model *m)
+{
+	m->duration_s = model_now_s(m);
+	for (size_t i = 0; i < m->nthreads; i++)
+		m->threads[i].os_state = 0;
+	m->target = TARGET_GONE;
+}
+
 /* Hand the symbolizer the modules the agent recorded since the last call. */
 static void sync_modules(struct model *m, const struct region *r)
 {

@@ -43,7 +43,12 @@ struct thread_stat {
 	uint32_t create_stack;
 };
 
-enum target_state { TARGET_RUNNING = 0, TARGET_EXITED = 1, TARGET_KILLED = 2 };
+enum target_state {
+	TARGET_RUNNING = 0,
+	TARGET_EXITED = 1,
+	TARGET_KILLED = 2,
+	TARGET_GONE = 3, /* ended, how unknown: not memlens's child (attached) */
+};
 
 struct model {
 	pid_t pid;
@@ -88,6 +93,8 @@ void model_update(struct model *m, const struct region *r);
 void model_sample(struct model *m, const struct region *r);
 /* The target ended (status as from waitpid). */
 void model_target_ended(struct model *m, int wait_status);
+/* A target memlens did not start ended: its status cannot be known. */
+void model_target_vanished(struct model *m);
 
 /* Symbolized frames of a site (resolved on first use, then cached). */
 const struct sym_frame *model_site_frames(struct model *m, const struct region *r, struct site *s, int *n);

@@ -29,6 +29,8 @@ static const char *target_text(const struct model *m, char *buf, size_t len)
 		snprintf(buf, len, "exited with status %d", m->exit_code);
 	else if (m->target == TARGET_KILLED)
 		snprintf(buf, len, "killed by signal %d (%s)", m->signal, strsignal(m->signal));
+	else if (m->target == TARGET_GONE)
+		snprintf(buf, len, "ended (status unknown: not our child)");
 	else
 		snprintf(buf, len, "still running");
 	return buf;
@@ -120,10 +122,10 @@ static void text_threads(FILE *out, const struct model *m)
 
 static void text_report(FILE *out, struct model *m, const struct region *r, const struct report_opts *o)
 {
-	char a[32], b[32], c[32], d[32];
+	char a[32], b[32], c[32], d[32], fate[64];
 	fputs("memlens report: ", out);
 	text_command(out, m);
-	fprintf(out, "\n  pid %d, ran %.2f s, %s\n", (int)m->pid, m->duration_s, target_text(m, a, sizeof a));
+	fprintf(out, "\n  pid %d, ran %.2f s, %s\n", (int)m->pid, m->duration_s, target_text(m, fate, sizeof fate));
 	if (!m->agent_seen) {
 		fprintf(out, "  agent: did not start in the target (%s); only /proc figures below\n",
 		        m->agent_problem ? m->agent_problem : "statically linked, setuid, or exited before loading?");
@@ -280,6 +282,7 @@ static void json_header(struct json *j, const struct model *m)
 	json_string(j, "state",
 	            m->target == TARGET_EXITED   ? "exited"
 	            : m->target == TARGET_KILLED ? "killed"
+	            : m->target == TARGET_GONE   ? "gone"
 	                                         : "running");
 	json_int(j, "exit_code", m->exit_code);
 	json_int(j, "signal", m->signal);
