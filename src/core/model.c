@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/model.h"
 #include "core/util.h"
@@ -21,6 +23,12 @@ void model_init(struct model *m, pid_t pid, int argc, char **argv)
 	for (int i = 0; i < argc; i++)
 		m->argv[i] = xstrdup(argv[i]);
 	m->start_ns = util_now_ns();
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	m->start_wall_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (gethostname(m->host, sizeof m->host - 1) != 0)
+		snprintf(m->host, sizeof m->host, "unknown");
+	m->strings = strpool_new();
 	/* 600 samples per level, 14 levels: 1 min at 100 ms, then coarser, ~3 days in all */
 	m->series = series_new(600, 14);
 	m->target = TARGET_RUNNING;
@@ -37,7 +45,10 @@ void model_done(struct model *m)
 	}
 	free(m->sites);
 	free(m->threads);
+	free(m->modules);
+	free(m->blocks);
 	series_free(m->series);
+	strpool_free(m->strings);
 	if (m->sym)
 		symbolizer_free(m->sym);
 	memset(m, 0, sizeof *m);
@@ -120,6 +131,8 @@ static void update_sites(struct model *m, const struct region *r)
 	if (n > m->nsites) {
 		m->sites = xrealloc(m->sites, n * sizeof *m->sites);
 		memset(m->sites + m->nsites, 0, (n - m->nsites) * sizeof *m->sites);
+		for (uint64_t id = m->nsites; id < n; id++)
+			m->sites[id].oldest_s = -1;
 		m->nsites = n;
 	}
 	for (uint64_t id = 0; id < n; id++) {
@@ -146,8 +159,29 @@ static void update_sites(struct model *m, const struct region *r)
 	}
 }
 
+static void update_modules(struct model *m, const struct region *r)
+{
+	uint64_t n = region_nmodules(r);
+	if (n <= m->nmodules)
+		return;
+	m->modules = xrealloc(m->modules, n * sizeof *m->modules);
+	for (; m->nmodules < n; m->nmodules++) {
+		const struct mlr_module *rm = region_module(r, m->nmodules);
+		struct module_info *mi = &m->modules[m->nmodules];
+		memset(mi, 0, sizeof *mi);
+		mi->path = strpool_intern_n(m->strings, rm->path, sizeof rm->path);
+		mi->base = rm->base;
+		mi->start = rm->start;
+		mi->end = rm->end;
+		mi->build_id_len = rm->build_id_len > MLR_BUILD_ID_LEN ? MLR_BUILD_ID_LEN : rm->build_id_len;
+		memcpy(mi->build_id, rm->build_id, mi->build_id_len);
+	}
+}
+
 void model_update(struct model *m, const struct region *r)
 {
+	if (!r || m->from_file)
+		return;
 	const char *why = NULL;
 	int ready = region_ready(r, &why);
 	if (ready <= 0) {
@@ -168,6 +202,7 @@ void model_update(struct model *m, const struct region *r)
 	m->peak_live = h->peak_live_bytes;
 	m->peak_time_s = (double)h->peak_time_ns / 1e9;
 	counts_copy(&m->mmap, &h->mmap);
+	update_modules(m, r);
 	update_threads(m, r);
 	m->heap.live_bytes = h->heap.live_bytes;
 	update_sites(m, r);
@@ -250,19 +285,16 @@ static void sync_modules(struct model *m, const struct region *r)
 		snprintf(root, sizeof root, "/proc/%d/root", (int)m->pid);
 		m->sym = symbolizer_new(m->target == TARGET_RUNNING ? root : NULL);
 	}
-	uint64_t n = region_nmodules(r);
-	for (; m->modules_known < n; m->modules_known++) {
-		const struct mlr_module *rm = region_module(r, m->modules_known);
-		char path[MLR_PATH_LEN];
-		memcpy(path, rm->path, sizeof path);
-		path[sizeof path - 1] = '\0';
+	update_modules(m, r);
+	for (; m->modules_known < m->nmodules; m->modules_known++) {
+		const struct module_info *mi = &m->modules[m->modules_known];
 		struct sym_module sm = {
-		        .path = path,
-		        .base = rm->base,
-		        .start = rm->start,
-		        .end = rm->end,
-		        .build_id = rm->build_id_len ? rm->build_id : NULL,
-		        .build_id_len = rm->build_id_len > MLR_BUILD_ID_LEN ? MLR_BUILD_ID_LEN : rm->build_id_len,
+		        .path = mi->path,
+		        .base = mi->base,
+		        .start = mi->start,
+		        .end = mi->end,
+		        .build_id = mi->build_id_len ? mi->build_id : NULL,
+		        .build_id_len = mi->build_id_len,
 		};
 		symbolizer_add_module(m->sym, &sm);
 	}
@@ -270,7 +302,7 @@ static void sync_modules(struct model *m, const struct region *r)
 
 const struct sym_frame *model_site_frames(struct model *m, const struct region *r, struct site *s, int *n)
 {
-	if (!s->frames && s->depth > 0) {
+	if (!s->frames && s->depth > 0 && r && !m->from_file) {
 		sync_modules(m, r);
 		struct sym_frame buf[SYM_MAX_FRAMES];
 		int used = 0;
@@ -312,4 +344,62 @@ struct site **model_top_sites(struct model *m, enum site_order order, int top, s
 	qsort_r(v, k, sizeof *v, cmp_sites, &order);
 	*n = k < (size_t)top ? k : (size_t)top;
 	return v;
+}
+
+void model_symbolize_all(struct model *m, const struct region *r)
+{
+	int n;
+	for (size_t i = 0; i < m->nsites; i++)
+		model_site_frames(m, r, &m->sites[i], &n);
+}
+
+struct capture {
+	struct model *m;
+	const struct region *r;
+	size_t cap;
+	int32_t *slot_tid;
+	uint64_t nslots;
+	double base_s;
+};
+
+static void capture_block(const struct mlr_block *b, void *arg)
+{
+	struct capture *c = arg;
+	struct model *m = c->m;
+	if (m->nblocks == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 4096;
+		m->blocks = xrealloc(m->blocks, c->cap * sizeof *m->blocks);
+	}
+	struct live_block *lb = &m->blocks[m->nblocks++];
+	lb->ptr = b->ptr;
+	lb->size = mlr_block_size(b);
+	lb->stack = b->stack;
+	lb->tid = b->thread < c->nslots ? c->slot_tid[b->thread] : 0;
+	lb->birth_s = c->base_s + (double)b->birth_ms / 1e3;
+	if (b->stack < m->nsites) {
+		struct site *s = &m->sites[b->stack];
+		if (s->oldest_s < 0 || lb->birth_s < s->oldest_s)
+			s->oldest_s = lb->birth_s;
+	}
+}
+
+void model_capture_blocks(struct model *m, const struct region *r)
+{
+	if (!r || m->from_file || region_ready(r, NULL) <= 0)
+		return;
+	model_update(m, r);
+	struct capture c = {.m = m, .r = r, .cap = m->nblocks};
+	c.nslots = region_nthreads(r);
+	c.slot_tid = xcalloc(c.nslots ? c.nslots : 1, sizeof *c.slot_tid);
+	for (uint64_t i = 0; i < c.nslots; i++)
+		c.slot_tid[i] = region_thread(r, i)->tid;
+	/* block births count from the agent's start, like every other time in the region */
+	c.base_s = 0;
+	for (size_t i = 0; i < m->nsites; i++)
+		m->sites[i].oldest_s = -1;
+	m->nblocks = 0;
+	region_each_block(r, capture_block, &c);
+	free(c.slot_tid);
+	m->have_blocks = 1;
+	m->blocks_s = model_now_s(m);
 }

@@ -9,12 +9,29 @@
 #include "core/procfs.h"
 #include "core/region.h"
 #include "core/series.h"
+#include "core/strpool.h"
 #include "core/symbolize.h"
 
 /* Allocation counters, as the region keeps them (struct mlr_counts). */
 struct counts {
 	uint64_t allocs, frees, bytes_alloc;
 	int64_t live_bytes, live_blocks;
+};
+
+/* A block that was live when the model last captured them (model_capture_blocks). */
+struct live_block {
+	uint64_t ptr, size;
+	uint32_t stack; /* site id */
+	int32_t tid;    /* thread that allocated it, 0 when unknown */
+	double birth_s; /* seconds since the target started */
+};
+
+/* One module the target had mapped (executable, shared object). */
+struct module_info {
+	const char *path; /* in the model's strings */
+	uint64_t base, start, end;
+	uint8_t build_id[MLR_BUILD_ID_LEN];
+	uint32_t build_id_len;
 };
 
 /* One call site: a unique stack and its counters (copied from the region). */
@@ -25,6 +42,7 @@ struct site {
 	struct counts c;
 	int64_t peak_live_bytes;
 	int64_t at_peak_bytes, at_peak_blocks; /* what was live at the global peak */
+	double oldest_s; /* birth of its oldest live block (as of the last capture); < 0: none or unknown */
 	int depth;
 	uint64_t *ips;            /* owned */
 	struct sym_frame *frames; /* owned array; strings owned by the symbolizer; NULL until symbolized */
@@ -53,8 +71,12 @@ enum target_state {
 struct model {
 	pid_t pid;
 	int argc;
-	char **argv;       /* owned copy of the target's command */
-	uint64_t start_ns; /* inspector's CLOCK_MONOTONIC when the target started */
+	char **argv;           /* owned copy of the target's command */
+	uint64_t start_ns;     /* inspector's CLOCK_MONOTONIC when the target started */
+	int64_t start_wall_ns; /* CLOCK_REALTIME then */
+	char host[65];
+	uint64_t sample_every; /* 0: every allocation is recorded (sampling is not offered yet) */
+	double counts_from_s;  /* the heap figures count from then (> 0 when attached later) */
 
 	int agent_seen;            /* an agent laid the region out */
 	const char *agent_problem; /* why the region could not be read, or NULL */
@@ -80,6 +102,21 @@ struct model {
 	int exit_code, signal;
 	double duration_s;
 
+	struct module_info *modules;
+	size_t nmodules;
+
+	/* live blocks, filled by model_capture_blocks (or a snapshot) */
+	struct live_block *blocks;
+	size_t nblocks;
+	int have_blocks;
+	double blocks_s; /* when they were captured */
+
+	/* read from a snapshot file: no region, no symbolizer, frames already resolved */
+	int from_file;
+	double snapshot_s;
+	int64_t snapshot_wall_ns;
+
+	struct strpool *strings; /* module paths, and every string of a model read from a file */
 	struct symbolizer *sym;
 	uint64_t modules_known;
 };
@@ -95,6 +132,13 @@ void model_sample(struct model *m, const struct region *r);
 void model_target_ended(struct model *m, int wait_status);
 /* A target memlens did not start ended: its status cannot be known. */
 void model_target_vanished(struct model *m);
+
+/* Copy every live block out of the region (seqlock-consistent per shard) and each site's
+ * oldest live block; the target keeps running meanwhile. Replaces the last capture. */
+void model_capture_blocks(struct model *m, const struct region *r);
+
+/* Symbolize every site now (a snapshot carries its frames). */
+void model_symbolize_all(struct model *m, const struct region *r);
 
 /* Symbolized frames of a site (resolved on first use, then cached). */
 const struct sym_frame *model_site_frames(struct model *m, const struct region *r, struct site *s, int *n);

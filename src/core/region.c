@@ -51,6 +51,9 @@ static int table_fits(const struct region *r, uint64_t off, uint64_t n, uint64_t
 
 int region_ready(const struct region *r, const char **why)
 {
+	const char *ignored;
+	if (!why)
+		why = &ignored;
 	const struct mlr_header *h = r->hdr;
 	if (__atomic_load_n(&h->state, __ATOMIC_ACQUIRE) == MLR_STATE_EMPTY)
 		return 0;
