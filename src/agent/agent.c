@@ -28,6 +28,14 @@ uint64_t agent_now_coarse(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Coarse time since the region's start; the coarse clock may lag the precise one the
+ * start was read from by a tick, so never below 0. */
+uint64_t agent_since_start_coarse(void)
+{
+	uint64_t now = agent_now_coarse(), start = agent.hdr->start_mono_ns;
+	return now > start ? now - start : 0;
+}
+
 uint64_t agent_now_mono(void)
 {
 	struct timespec ts;

@@ -90,6 +90,7 @@ int agent_ensure_init(void);
 void agent_degrade(enum mlr_reason reason);
 void agent_flag(enum mlr_reason reason);
 uint64_t agent_now_coarse(void);
+uint64_t agent_since_start_coarse(void);
 uint64_t agent_now_mono(void);
 
 /* region.c: lay out a fresh region of `size` bytes at `base`. */

@@ -91,7 +91,7 @@ void record_alloc(void *p, size_t size, enum mlr_kind kind)
 	        .size_hi = (uint16_t)(size48 >> 32),
 	        .stack = stack,
 	        .thread = (uint16_t)slot,
-	        .birth_ms = (uint32_t)((agent_now_coarse() - agent.hdr->start_mono_ns) / 1000000u),
+	        .birth_ms = (uint32_t)(agent_since_start_coarse() / 1000000u),
 	};
 	if (insert_block(&b) == 0)
 		account_alloc(&b, kind);

@@ -170,13 +170,13 @@ static void heap_live_add(int64_t bytes)
 		return;
 	if (!__atomic_load_n(&agent.multi, RELAXED)) {
 		__atomic_store_n(&hdr->peak_live_bytes, live, RELAXED);
-		__atomic_store_n(&hdr->peak_time_ns, agent_now_coarse() - hdr->start_mono_ns, RELAXED);
+		__atomic_store_n(&hdr->peak_time_ns, agent_since_start_coarse(), RELAXED);
 		__atomic_store_n(&hdr->peak_epoch, hdr->peak_epoch + 1, RELEASE);
 		return;
 	}
 	while (live > old) {
 		if (__atomic_compare_exchange_n(&hdr->peak_live_bytes, &old, live, 0, RELAXED, RELAXED)) {
-			__atomic_store_n(&hdr->peak_time_ns, agent_now_coarse() - hdr->start_mono_ns, RELAXED);
+			__atomic_store_n(&hdr->peak_time_ns, agent_since_start_coarse(), RELAXED);
 			__atomic_add_fetch(&hdr->peak_epoch, 1, RELEASE);
 			break;
 		}

@@ -17,6 +17,7 @@
 #include "core/model.h"
 #include "core/report.h"
 #include "core/session.h"
+#include "core/snapshot.h"
 #include "core/util.h"
 
 enum { OPT_HEADLESS = 256, OPT_UNWIND, OPT_DEPTH, OPT_INTERVAL, OPT_REGION, OPT_HELP };
@@ -25,7 +26,8 @@ static const struct opt_spec run_options[] = {
         {"headless", OPT_HEADLESS, NULL, "no TUI: print the report when the command ends (the default for now)"},
         {"duration", 'd', "T", "report after T (10s, 5m, 250ms), then end the command"},
         {"json", 'j', NULL, "write the report as JSON (doc/report-json.md)"},
-        {"output", 'o', "FILE", "write the report to FILE instead of standard output"},
+        {"output", 'o', "FILE", "write a snapshot to FILE when the run ends (for memlens report, diff, export)"},
+        {"report", 'r', "FILE", "write the report to FILE instead of standard output"},
         {"top", 'n', "N", "sites listed per table (default 10)"},
         {"unwind", OPT_UNWIND, "HOW", "cfi (default: DWARF rules, cached), libunwind, or fp (frame pointers only)"},
         {"max-depth", OPT_DEPTH, "N", "frames kept per stack, 1..64 (default 64)"},
@@ -38,7 +40,7 @@ static const struct opt_spec run_options[] = {
 struct run_opts {
 	uint64_t duration_ns, interval_ns;
 	struct report_opts report;
-	const char *output;
+	const char *report_file, *snapshot_file;
 	struct launch_opts launch;
 };
 
@@ -75,7 +77,8 @@ static int parse_run_options(const char *cmd, int argc, char **argv, struct run_
 		switch (c) {
 		case OPT_HEADLESS: break;
 		case 'j': o->report.json = 1; break;
-		case 'o': o->output = arg; break;
+		case 'o': o->snapshot_file = arg; break;
+		case 'r': o->report_file = arg; break;
 		case OPT_HELP: run_usage(stdout, cmd); return 0;
 		case 'd':
 			if (util_parse_duration(arg, &o->duration_ns) != 0 || !o->duration_ns)
@@ -149,21 +152,36 @@ static int exit_status_of(int status)
 	return EXIT_INTERNAL;
 }
 
+/* Fail before the run, not after it, when the snapshot cannot be written there. */
+static int check_writable(const char *path)
+{
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		fprintf(stderr, "memlens: cannot create %s: %s\n", path, strerror(errno));
+		return EXIT_CANT_CREATE;
+	}
+	close(fd);
+	unlink(tmp);
+	return 0;
+}
+
 /* With end_status_ok, a target memlens itself ended after --duration counts as
  * a success (memlens demo); otherwise the exit status is always the target's. */
 static int run_session(char **argv, int argc, const char *agent, const struct run_opts *o, int end_status_ok)
 {
 	char tmp[PATH_MAX];
 	FILE *out;
-	int r = open_report(o->output, tmp, sizeof tmp, &out);
-	if (r)
+	int r = o->snapshot_file ? check_writable(o->snapshot_file) : 0;
+	if (r || (r = open_report(o->report_file, tmp, sizeof tmp, &out)) != 0)
 		return r;
 	session_install_signals();
 	pid_t pid;
 	struct region region;
 	r = launch_start(argv, agent, &o->launch, &pid, &region);
 	if (r) {
-		if (o->output)
+		if (o->report_file)
 			unlink(tmp);
 		return r;
 	}
@@ -179,15 +197,23 @@ static int run_session(char **argv, int argc, const char *agent, const struct ru
 	session_loop(&s);
 	session_finish(&s);
 	int code = s.ended ? exit_status_of(s.status) : 0;
+	int w = 0;
+	if (o->snapshot_file) {
+		char err[512];
+		if (snapshot_write(&s.model, &s.region, o->snapshot_file, err, sizeof err) != SNAP_OK) {
+			fprintf(stderr, "memlens: %s\n", err);
+			w = EXIT_CANT_CREATE;
+		}
+	}
 	report_write(out, &s.model, &s.region, &o->report);
-	int w = finish_report(o->output, tmp, out);
+	int w2 = finish_report(o->report_file, tmp, out);
 	if (!s.ended) {
 		/* --duration or a signal: the report holds what was recorded; now end the target */
 		int status = session_end_target(&s);
 		code = session_signal() || !end_status_ok ? exit_status_of(status) : 0;
 	}
 	session_done(&s);
-	return w ? w : code;
+	return w ? w : w2 ? w2 : code;
 }
 
 int cmd_run(int argc, char **argv)

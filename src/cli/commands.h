@@ -5,6 +5,7 @@
 /* Each takes the arguments after the command name (argv[0] is the command). */
 int cmd_run(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* "memlens CMD: bad value 'X' for --opt (expected ...)"; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *option, const char *value, const char *expected);

@@ -18,6 +18,7 @@ struct command {
 static const struct command commands[] = {
         {"run", "[options] -- CMD [ARGS]", "run CMD under the agent; report its heap when it ends", cmd_run},
         {"demo", "[options]", "run the bundled demo workload under memlens", cmd_demo},
+        {"report", "[options] FILE", "print the report of a snapshot file", cmd_report},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -3,9 +3,9 @@
 
 #include <inttypes.h>
 #include <signal.h>
-#include <string.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/json.h"
 #include "core/report.h"
@@ -41,7 +41,9 @@ static const char *live_label(const struct model *m)
 {
 	if (m->agent_seen && m->agent_state == MLR_STATE_DEGRADED)
 		return "when recording stopped";
-	return m->target == TARGET_RUNNING ? "now" : "at exit";
+	if (m->target != TARGET_RUNNING)
+		return "at exit";
+	return m->from_file ? "at snapshot" : "now";
 }
 
 static void text_command(FILE *out, const struct model *m)
@@ -126,6 +128,14 @@ static void text_report(FILE *out, struct model *m, const struct region *r, cons
 	fputs("memlens report: ", out);
 	text_command(out, m);
 	fprintf(out, "\n  pid %d, ran %.2f s, %s\n", (int)m->pid, m->duration_s, target_text(m, fate, sizeof fate));
+	if (m->from_file) {
+		char when[64];
+		time_t t = (time_t)(m->snapshot_wall_ns / 1000000000);
+		struct tm tm;
+		if (!localtime_r(&t, &tm) || !strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", &tm))
+			snprintf(when, sizeof when, "an unknown time");
+		fprintf(out, "  snapshot taken %s on host %s\n", when, m->host[0] ? m->host : "?");
+	}
 	if (!m->agent_seen) {
 		fprintf(out, "  agent: did not start in the target (%s); only /proc figures below\n",
 		        m->agent_problem ? m->agent_problem : "statically linked, setuid, or exited before loading?");

@@ -39,5 +39,6 @@ case_ 126 "file not executable" -- run --headless -- "$T/not-executable"
 case_ 126 "a directory" -- run --headless -- "$T"
 case_ 69 "agent not found" MEMLENS_AGENT=/nonexistent/libmemlens-agent.so -- \
     run --headless -- "$true_prog"
-case_ 73 "cannot create -o file" -- run --headless --json -o /nonexistent-dir/x -- "$true_prog"
+case_ 73 "cannot create -o snapshot file" -- run --headless --json -o /nonexistent-dir/x -- "$true_prog"
+case_ 73 "cannot create -r report file" -- run --headless --json -r /nonexistent-dir/x -- "$true_prog"
 finish

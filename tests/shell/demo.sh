@@ -13,8 +13,8 @@ esac
 expect_cmp "lines in the demo's text report" "$(wc -l <"$T/text")" -ge 3
 
 rc=0
-"$MEMLENS" demo --headless --duration 3s --json -o "$T/r.json" >"$T/out" 2>"$T/err" </dev/null || rc=$?
-[ -s "$T/r.json" ] || fail "demo --json -o wrote no report (status $rc): $(head -3 "$T/err")"
+"$MEMLENS" demo --headless --duration 3s --json -r "$T/r.json" >"$T/out" 2>"$T/err" </dev/null || rc=$?
+[ -s "$T/r.json" ] || fail "demo --json -r wrote no report (status $rc): $(head -3 "$T/err")"
 python3 "$REPORT_PY" check "$T/r.json" || fail "the demo's report is not report JSON"
 expect_json "$T/r.json" target.state running
 threads=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(max(len(d["threads"]), d["process"]["max_threads"]))' "$T/r.json")

@@ -11,7 +11,7 @@ args=(-n 200 -i 5)
 run_native "$T/native" "$sleeper" "${args[@]}" -o "$T/native.file"
 [ "$NATIVE_RC" = 0 ] || fail "sleeper fails natively"
 
-"$MEMLENS" run --headless --json -o "$T/r.json" -- "$sleeper" "${args[@]}" -o "$T/ml.file" \
+"$MEMLENS" run --headless --json -r "$T/r.json" -- "$sleeper" "${args[@]}" -o "$T/ml.file" \
     >"$T/ml" 2>"$T/ml.err" </dev/null &
 ml=$!
 BG_PIDS="$ml"

@@ -8,7 +8,7 @@ need_cmd pgrep
 sleeper=$(prog sleeper) || exit
 r="$T/r.json"
 
-"$MEMLENS" run --headless --json -o "$r" -- "$sleeper" -n 100000 -i 5 >"$T/out" 2>"$T/err" </dev/null &
+"$MEMLENS" run --headless --json -r "$r" -- "$sleeper" -n 100000 -i 5 >"$T/out" 2>"$T/err" </dev/null &
 ml=$!
 BG_PIDS="$ml"
 wait_for 10 child_of "$ml" sleeper >/dev/null || fail "no sleeper process under memlens (pid $ml)"

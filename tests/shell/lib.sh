@@ -105,13 +105,13 @@ run_native() {
 }
 
 # run_memlens OUT REPORT [MEMLENS-RUN-OPTIONS] -- CMD...: run CMD under
-# `memlens run --headless --json -o REPORT`; target stdout in OUT, stderr in OUT.err,
+# `memlens run --headless --json -r REPORT`; target stdout in OUT, stderr in OUT.err,
 # status in ML_RC. Stopped after ML_TIMEOUT seconds (100; status 124 then).
 run_memlens() {
     local out=$1 report=$2
     shift 2
     ML_RC=0
-    timeout -k 5 "${ML_TIMEOUT:-100}" "$MEMLENS" run --headless --json -o "$report" "$@" \
+    timeout -k 5 "${ML_TIMEOUT:-100}" "$MEMLENS" run --headless --json -r "$report" "$@" \
         >"$out" 2>"$out.err" </dev/null || ML_RC=$?
     [ "$ML_RC" = 124 ] && note_fail "memlens run did not end within ${ML_TIMEOUT:-100} s"
     if [ ! -s "$report" ]; then

@@ -1,5 +1,5 @@
 #!/bin/bash
-# report_stdout.sh - without -o the report goes to stdout: `--json` alone prints one
+# report_stdout.sh - without -r the report goes to stdout: `--json` alone prints one
 # JSON document there (the target prints nothing), with the command as given.
 . "$(dirname "$0")/lib.sh"
 need_memlens

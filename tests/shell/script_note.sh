@@ -8,7 +8,7 @@ need_memlens
 printf '#!/bin/sh\necho from-script\nexit 3\n' >"$T/s.sh"
 chmod +x "$T/s.sh"
 rc=0
-"$MEMLENS" run --headless -o "$T/r.txt" -- "$T/s.sh" >"$T/out" 2>"$T/err" || rc=$?
+"$MEMLENS" run --headless -r "$T/r.txt" -- "$T/s.sh" >"$T/out" 2>"$T/err" || rc=$?
 expect_eq "exit status of the script" "$rc" 3
 expect_eq "the script's output" "$(cat "$T/out")" from-script
 if grep -q "^memlens: note: .*is a script" "$T/err"; then
@@ -18,7 +18,7 @@ else
 fi
 
 exitwith=$(prog exitwith) || exit
-"$MEMLENS" run --headless -o "$T/r2.txt" -- "$exitwith" 0 >"$T/out2" 2>"$T/err2" || true
+"$MEMLENS" run --headless -r "$T/r2.txt" -- "$exitwith" 0 >"$T/out2" 2>"$T/err2" || true
 if grep -q "is a script" "$T/err2"; then
     note_fail "an ELF program got the script note"
 else

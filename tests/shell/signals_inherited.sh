@@ -8,7 +8,7 @@ need_cmd yes
 
 yes | head -1 >/dev/null
 native=${PIPESTATUS[0]}
-"$MEMLENS" run --headless -o "$T/r.txt" -- yes 2>"$T/err" | head -1 >/dev/null
+"$MEMLENS" run --headless -r "$T/r.txt" -- yes 2>"$T/err" | head -1 >/dev/null
 under=${PIPESTATUS[0]}
 expect_eq "yes's exit status natively" "$native" 141
 expect_eq "yes's exit status under memlens (killed by SIGPIPE)" "$under" "$native"

@@ -1,0 +1,986 @@
+/* snapshot.c — encode a model as a snapshot file and decode one, validating every length, count and reference. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "core/snapshot.h"
+#include "core/util.h"
+#include "memlens/snapshot.h"
+
+/* ------------------------------------------------------------------------- */
+/* Writing                                                                    */
+/* ------------------------------------------------------------------------- */
+
+void snap_buf_free(struct snap_buf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof *b);
+}
+
+static void reserve(struct snap_buf *b, size_t n)
+{
+	if (b->cap - b->len >= n)
+		return;
+	size_t cap = b->cap ? b->cap : 4096;
+	while (cap - b->len < n)
+		cap *= 2;
+	b->data = xrealloc(b->data, cap);
+	b->cap = cap;
+}
+
+static void put_raw(struct snap_buf *b, const void *p, size_t n)
+{
+	reserve(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+static void put_u(struct snap_buf *b, uint64_t v)
+{
+	reserve(b, 10);
+	uint8_t *d = b->data + b->len;
+	size_t i = 0;
+	while (v >= 0x80) {
+		d[i++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	d[i++] = (uint8_t)v;
+	b->len += i;
+}
+
+static void put_s(struct snap_buf *b, int64_t v)
+{
+	put_u(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+static void put_le(struct snap_buf *b, uint64_t v, int bytes)
+{
+	reserve(b, (size_t)bytes);
+	for (int i = 0; i < bytes; i++)
+		b->data[b->len++] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_f(struct snap_buf *b, double d)
+{
+	uint64_t x;
+	memcpy(&x, &d, sizeof x);
+	put_le(b, x, 8);
+}
+
+/* The string table being built: pointer -> index (equal strings at different addresses
+ * may be stored twice, which costs bytes, never correctness). */
+struct strtab {
+	const char **keys;
+	uint32_t *index;
+	size_t cap, n;
+	const char **list;
+	size_t list_cap;
+};
+
+static void strtab_grow(struct strtab *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 1024;
+	const char **keys = xcalloc(cap, sizeof *keys);
+	uint32_t *index = xcalloc(cap, sizeof *index);
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->keys[i])
+			continue;
+		size_t j = ((uintptr_t)t->keys[i] * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1);
+		while (keys[j])
+			j = (j + 1) & (cap - 1);
+		keys[j] = t->keys[i];
+		index[j] = t->index[i];
+	}
+	free(t->keys);
+	free(t->index);
+	t->keys = keys;
+	t->index = index;
+	t->cap = cap;
+}
+
+static void put_str(struct snap_buf *b, struct strtab *t, const char *s)
+{
+	if (!s) {
+		put_u(b, 0);
+		return;
+	}
+	if (2 * (t->n + 1) > t->cap)
+		strtab_grow(t);
+	size_t j = ((uintptr_t)s * 0x9E3779B97F4A7C15ull >> 20) & (t->cap - 1);
+	while (t->keys[j] && t->keys[j] != s)
+		j = (j + 1) & (t->cap - 1);
+	if (!t->keys[j]) {
+		if (t->n == t->list_cap) {
+			t->list_cap = t->list_cap ? t->list_cap * 2 : 1024;
+			t->list = xrealloc(t->list, t->list_cap * sizeof *t->list);
+		}
+		t->keys[j] = s;
+		t->index[j] = (uint32_t)t->n;
+		t->list[t->n++] = s;
+	}
+	put_u(b, (uint64_t)t->index[j] + 1);
+}
+
+static void strtab_free(struct strtab *t)
+{
+	free(t->keys);
+	free(t->index);
+	free(t->list);
+}
+
+/* A length-prefixed record: its fields go to rec, then rec is appended to b. */
+static void put_record(struct snap_buf *b, struct snap_buf *rec)
+{
+	put_u(b, rec->len);
+	put_raw(b, rec->data, rec->len);
+	rec->len = 0;
+}
+
+static void put_section(struct snap_buf *out, uint32_t type, uint32_t flags, const struct snap_buf *payload)
+{
+	put_le(out, type, 4);
+	put_le(out, flags, 4);
+	put_le(out, payload->len, 8);
+	uLong crc = crc32(0L, Z_NULL, 0);
+	/* zlib's crc32 takes a uInt length: feed large payloads in pieces */
+	for (size_t off = 0; off < payload->len;) {
+		size_t n = payload->len - off > (1u << 30) ? (1u << 30) : payload->len - off;
+		crc = crc32(crc, payload->data + off, (uInt)n);
+		off += n;
+	}
+	put_le(out, crc, 4);
+	put_le(out, 0, 4);
+	if (payload->len)
+		put_raw(out, payload->data, payload->len);
+}
+
+static void put_counts(struct snap_buf *b, const struct counts *c)
+{
+	put_u(b, c->allocs);
+	put_u(b, c->frees);
+	put_u(b, c->bytes_alloc);
+	put_s(b, c->live_bytes);
+	put_s(b, c->live_blocks);
+}
+
+static void encode_meta(struct snap_buf *b, struct strtab *t, const struct model *m)
+{
+	put_str(b, t, PACKAGE_VERSION);
+	put_str(b, t, m->host);
+	put_u(b, (uint64_t)m->pid);
+	put_u(b, (uint64_t)m->argc);
+	for (int i = 0; i < m->argc; i++)
+		put_str(b, t, m->argv[i]);
+	put_s(b, m->start_wall_ns);
+	put_s(b, m->snapshot_wall_ns);
+	put_f(b, m->snapshot_s);
+	put_f(b, m->duration_s);
+	put_u(b, (uint64_t)m->target);
+	put_s(b, m->exit_code);
+	put_s(b, m->signal);
+	put_u(b, (uint64_t)m->agent_seen);
+	put_str(b, t, m->agent_problem);
+	put_u(b, m->agent_state);
+	put_u(b, m->agent_reason);
+	put_u(b, m->unwinder);
+	put_u(b, m->max_depth);
+	put_u(b, m->agent_flags);
+	put_u(b, m->sample_every);
+	put_f(b, m->counts_from_s);
+	put_counts(b, &m->heap);
+	put_counts(b, &m->mmap);
+	put_u(b, m->unknown_frees);
+	put_u(b, m->nstacks);
+	put_u(b, m->frames_used);
+	put_u(b, m->arena_used);
+	put_s(b, m->peak_live);
+	put_f(b, m->peak_time_s);
+	put_u(b, m->status.rss);
+	put_u(b, m->status.rss_anon);
+	put_u(b, m->status.hwm);
+	put_u(b, m->status.vmsize);
+	put_u(b, m->status.threads);
+	put_u(b, m->peak_rss);
+	put_u(b, m->peak_rss_anon);
+	put_u(b, m->vm_hwm);
+	put_u(b, m->max_threads);
+	put_u(b, m->nsamples);
+	put_u(b, (uint64_t)m->have_blocks);
+	put_f(b, m->blocks_s);
+}
+
+static void encode_modules(struct snap_buf *b, struct strtab *t, const struct model *m)
+{
+	struct snap_buf rec = {0};
+	put_u(b, m->nmodules);
+	for (size_t i = 0; i < m->nmodules; i++) {
+		const struct module_info *mi = &m->modules[i];
+		put_str(&rec, t, mi->path);
+		put_u(&rec, mi->base);
+		put_u(&rec, mi->start);
+		put_u(&rec, mi->end);
+		put_u(&rec, mi->build_id_len);
+		put_raw(&rec, mi->build_id, mi->build_id_len);
+		put_record(b, &rec);
+	}
+	snap_buf_free(&rec);
+}
+
+static void encode_sites(struct snap_buf *b, struct strtab *t, const struct model *m)
+{
+	struct snap_buf rec = {0};
+	put_u(b, m->nsites);
+	for (size_t i = 0; i < m->nsites; i++) {
+		const struct site *s = &m->sites[i];
+		put_u(&rec, s->kind);
+		put_u(&rec, s->truncated);
+		put_counts(&rec, &s->c);
+		put_s(&rec, s->peak_live_bytes);
+		put_s(&rec, s->at_peak_bytes);
+		put_s(&rec, s->at_peak_blocks);
+		put_f(&rec, s->oldest_s);
+		put_u(&rec, (uint64_t)s->depth);
+		for (int k = 0; k < s->depth; k++)
+			put_u(&rec, s->ips[k]);
+		put_u(&rec, (uint64_t)s->nframes);
+		for (int k = 0; k < s->nframes; k++) {
+			const struct sym_frame *f = &s->frames[k];
+			put_str(&rec, t, f->function);
+			put_str(&rec, t, f->file);
+			put_u(&rec, (uint64_t)(f->line > 0 ? f->line : 0));
+			put_u(&rec, (uint64_t)(f->inlined != 0));
+			put_str(&rec, t, f->module);
+			put_u(&rec, f->offset);
+			put_u(&rec, f->address);
+		}
+		put_record(b, &rec);
+	}
+	snap_buf_free(&rec);
+}
+
+static void encode_threads(struct snap_buf *b, struct strtab *t, const struct model *m)
+{
+	struct snap_buf rec = {0};
+	char name[sizeof m->threads[0].name + 1];
+	put_u(b, m->nthreads);
+	for (size_t i = 0; i < m->nthreads; i++) {
+		const struct thread_stat *th = &m->threads[i];
+		memcpy(name, th->name, sizeof th->name);
+		name[sizeof th->name] = '\0';
+		put_s(&rec, th->tid);
+		put_s(&rec, th->slot);
+		put_str(&rec, t, strpool_intern(m->strings, name));
+		put_u(&rec, (uint64_t)th->exited);
+		put_u(&rec, (uint8_t)th->os_state);
+		put_f(&rec, th->utime_s);
+		put_f(&rec, th->stime_s);
+		put_counts(&rec, &th->c);
+		put_f(&rec, th->start_s);
+		put_f(&rec, th->end_s);
+		put_u(&rec, th->create_stack);
+		put_record(b, &rec);
+	}
+	snap_buf_free(&rec);
+}
+
+static void encode_series(struct snap_buf *b, const struct model *m)
+{
+	size_t n = m->series ? series_count(m->series) : 0;
+	put_u(b, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct sample *x = series_get(m->series, i);
+		put_f(b, x->t);
+		put_u(b, x->rss);
+		put_u(b, x->rss_anon);
+		put_u(b, x->hwm);
+		put_u(b, x->vmsize);
+		put_u(b, x->threads);
+		put_s(b, x->heap_live);
+		put_s(b, x->mmap_live);
+		put_u(b, x->heap_calls);
+		put_u(b, x->heap_frees);
+		put_u(b, x->heap_bytes);
+	}
+}
+
+static void encode_blocks(struct snap_buf *b, const struct model *m)
+{
+	put_u(b, m->nblocks);
+	reserve(b, m->nblocks * 16);
+	for (size_t i = 0; i < m->nblocks; i++) {
+		const struct live_block *lb = &m->blocks[i];
+		put_u(b, lb->ptr);
+		put_u(b, lb->size);
+		put_u(b, lb->stack);
+		put_s(b, lb->tid);
+		put_s(b, (int64_t)(lb->birth_s * 1000.0 + (lb->birth_s >= 0 ? 0.5 : -0.5))); /* ms */
+	}
+}
+
+void snapshot_encode(struct model *m, const struct region *r, struct snap_buf *out)
+{
+	if (r && !m->from_file) {
+		model_capture_blocks(m, r);
+		model_symbolize_all(m, r);
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		m->snapshot_wall_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+		m->snapshot_s = model_now_s(m);
+		if (m->target == TARGET_RUNNING)
+			m->duration_s = m->snapshot_s;
+	}
+	struct strtab t = {0};
+	struct snap_buf sec[6] = {{0}};
+	uint32_t types[6] = {MLS_SEC_META,    MLS_SEC_MODULES, MLS_SEC_SITES,
+	                     MLS_SEC_THREADS, MLS_SEC_SERIES,  MLS_SEC_BLOCKS};
+	encode_meta(&sec[0], &t, m);
+	encode_modules(&sec[1], &t, m);
+	encode_sites(&sec[2], &t, m);
+	encode_threads(&sec[3], &t, m);
+	encode_series(&sec[4], m);
+	encode_blocks(&sec[5], m);
+
+	struct snap_buf strs = {0}, rec = {0};
+	put_u(&strs, t.n);
+	for (size_t i = 0; i < t.n; i++) {
+		put_raw(&rec, t.list[i], strlen(t.list[i]));
+		put_record(&strs, &rec);
+	}
+
+	memset(out, 0, sizeof *out);
+	put_raw(out, MLS_MAGIC, MLS_MAGIC_LEN);
+	put_le(out, MLS_MAJOR, 2);
+	put_le(out, MLS_MINOR, 2);
+	put_le(out, MLS_HEADER_SIZE, 4);
+	put_le(out, 0, 8);
+	put_le(out, 0, 4);
+	put_le(out, crc32(0L, out->data, 28), 4);
+	put_section(out, MLS_SEC_STRINGS, MLS_SECTION_REQUIRED, &strs);
+	for (int i = 0; i < 6; i++) {
+		put_section(out, types[i], i == 0 || i == 2 ? MLS_SECTION_REQUIRED : 0, &sec[i]);
+		snap_buf_free(&sec[i]);
+	}
+	struct snap_buf empty = {0};
+	put_section(out, MLS_SEC_END, MLS_SECTION_REQUIRED, &empty);
+	snap_buf_free(&strs);
+	snap_buf_free(&rec);
+	strtab_free(&t);
+}
+
+enum snap_status snapshot_save(const void *data, size_t len, const char *path, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
+		snprintf(err, errlen, "%s: name too long", path);
+		return SNAP_CANT_CREATE;
+	}
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		return SNAP_CANT_CREATE;
+	}
+	const uint8_t *p = data;
+	size_t left = len;
+	while (left) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		p += w;
+		left -= (size_t)w;
+	}
+	/* the mode a new file would get (mkstemp makes it 0600) */
+	mode_t mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0 || fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	return SNAP_OK;
+fail:
+	snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return SNAP_CANT_CREATE;
+}
+
+enum snap_status snapshot_write(struct model *m, const struct region *r, const char *path, char *err, size_t errlen)
+{
+	struct snap_buf b;
+	snapshot_encode(m, r, &b);
+	enum snap_status st = snapshot_save(b.data, b.len, path, err, errlen);
+	snap_buf_free(&b);
+	return st;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Reading                                                                    */
+/* ------------------------------------------------------------------------- */
+
+/* A cursor over part of the file; every read checks the end first. */
+struct rd {
+	const uint8_t *p; /* the whole file */
+	size_t pos, end;  /* file offsets */
+	struct dec *d;
+};
+
+struct dec {
+	const char *name;
+	char *err;
+	size_t errlen;
+	enum snap_status status;
+	const char **strings;
+	size_t nstrings;
+	struct model *m;
+};
+
+static int fail_at(struct dec *d, size_t off, enum snap_status st, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+static int fail_at(struct dec *d, size_t off, enum snap_status st, const char *fmt, ...)
+{
+	if (d->status != SNAP_OK)
+		return -1;
+	char what[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	snprintf(d->err, d->errlen, "%s: offset %zu: %s", d->name, off, what);
+	d->status = st;
+	return -1;
+}
+
+static int get_u(struct rd *r, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t start = r->pos;
+	for (int shift = 0; shift < 64; shift += 7) {
+		if (r->pos >= r->end)
+			return fail_at(r->d, start, SNAP_DAMAGED, "a number runs past the end of its %s",
+			               r->end == start ? "record" : "record (truncated?)");
+		uint8_t byte = r->p[r->pos++];
+		if (shift == 63 && byte > 1)
+			return fail_at(r->d, start, SNAP_DAMAGED, "a number does not fit in 64 bits");
+		x |= (uint64_t)(byte & 0x7f) << shift;
+		if (!(byte & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return fail_at(r->d, start, SNAP_DAMAGED, "a number is longer than 10 bytes");
+}
+
+static int get_s(struct rd *r, int64_t *v)
+{
+	uint64_t u;
+	if (get_u(r, &u))
+		return -1;
+	*v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+	return 0;
+}
+
+/* An unsigned value that must be at most max. */
+static int get_max(struct rd *r, uint64_t max, const char *what, uint64_t *v)
+{
+	size_t at = r->pos;
+	if (get_u(r, v))
+		return -1;
+	if (*v > max)
+		return fail_at(r->d, at, SNAP_DAMAGED, "%s %llu is out of range (at most %llu)", what,
+		               (unsigned long long)*v, (unsigned long long)max);
+	return 0;
+}
+
+static int get_f(struct rd *r, double *v)
+{
+	if (r->end - r->pos < 8)
+		return fail_at(r->d, r->pos, SNAP_DAMAGED, "a number runs past the end of its record");
+	uint64_t x = 0;
+	for (int i = 0; i < 8; i++)
+		x |= (uint64_t)r->p[r->pos + (size_t)i] << (8 * i);
+	r->pos += 8;
+	memcpy(v, &x, sizeof *v);
+	return 0;
+}
+
+static int get_str(struct rd *r, const char **s)
+{
+	uint64_t i;
+	size_t at = r->pos;
+	if (get_u(r, &i))
+		return -1;
+	if (i > r->d->nstrings)
+		return fail_at(r->d, at, SNAP_DAMAGED, "string %llu does not exist (the table has %zu)",
+		               (unsigned long long)i, r->d->nstrings);
+	*s = i ? r->d->strings[i - 1] : NULL;
+	return 0;
+}
+
+/* A count of records each at least min_bytes long: it cannot exceed what is left. */
+static int get_count(struct rd *r, size_t min_bytes, const char *what, size_t *n)
+{
+	uint64_t v;
+	size_t at = r->pos;
+	if (get_u(r, &v))
+		return -1;
+	if (v > (r->end - r->pos) / min_bytes)
+		return fail_at(r->d, at, SNAP_DAMAGED, "%llu %s cannot fit in the %zu bytes left of the section",
+		               (unsigned long long)v, what, r->end - r->pos);
+	*n = (size_t)v;
+	return 0;
+}
+
+/* The next length-prefixed record as a cursor of its own; r moves past it. */
+static int get_record(struct rd *r, struct rd *rec)
+{
+	uint64_t len;
+	size_t at = r->pos;
+	if (get_u(r, &len))
+		return -1;
+	if (len > r->end - r->pos)
+		return fail_at(r->d, at, SNAP_DAMAGED, "a record of %llu bytes runs past the end of its section",
+		               (unsigned long long)len);
+	*rec = (struct rd){.p = r->p, .pos = r->pos, .end = r->pos + (size_t)len, .d = r->d};
+	r->pos += (size_t)len;
+	return 0;
+}
+
+static int get_counts(struct rd *r, struct counts *c)
+{
+	return get_u(r, &c->allocs) || get_u(r, &c->frees) || get_u(r, &c->bytes_alloc) || get_s(r, &c->live_bytes) ||
+	       get_s(r, &c->live_blocks);
+}
+
+static int dec_strings(struct rd *r)
+{
+	size_t n;
+	if (get_count(r, 1, "strings", &n))
+		return -1;
+	struct dec *d = r->d;
+	d->strings = xmalloc((n ? n : 1) * sizeof *d->strings);
+	for (size_t i = 0; i < n; i++) {
+		struct rd rec;
+		if (get_record(r, &rec))
+			return -1;
+		d->strings[i] = strpool_intern_n(d->m->strings, (const char *)r->p + rec.pos, rec.end - rec.pos);
+		d->nstrings++;
+	}
+	return 0;
+}
+
+static int get_int(struct rd *r, int *v)
+{
+	int64_t x;
+	size_t at = r->pos;
+	if (get_s(r, &x))
+		return -1;
+	if (x < INT_MIN || x > INT_MAX)
+		return fail_at(r->d, at, SNAP_DAMAGED, "value %lld is out of range", (long long)x);
+	*v = (int)x;
+	return 0;
+}
+
+static int dec_meta(struct rd *r)
+{
+	struct model *m = r->d->m;
+	const char *version, *host, *problem;
+	uint64_t pid, argc, u[8];
+	if (get_str(r, &version) || get_str(r, &host) || get_max(r, INT32_MAX, "pid", &pid))
+		return -1;
+	snprintf(m->host, sizeof m->host, "%s", host ? host : "");
+	m->pid = (pid_t)pid;
+	size_t at = r->pos;
+	if (get_max(r, MLS_MAX_ARGS, "argument count", &argc))
+		return -1;
+	if (argc > r->end - r->pos)
+		return fail_at(r->d, at, SNAP_DAMAGED, "%llu arguments cannot fit in the section",
+		               (unsigned long long)argc);
+	m->argv = xcalloc(argc + 1, sizeof *m->argv);
+	for (uint64_t i = 0; i < argc; i++) {
+		const char *a;
+		if (get_str(r, &a))
+			return -1;
+		m->argv[i] = xstrdup(a ? a : "");
+		m->argc++;
+	}
+	if (get_s(r, &m->start_wall_ns) || get_s(r, &m->snapshot_wall_ns) || get_f(r, &m->snapshot_s) ||
+	    get_f(r, &m->duration_s))
+		return -1;
+	at = r->pos;
+	if (get_max(r, TARGET_GONE, "target state", &u[0]) || get_int(r, &m->exit_code) || get_int(r, &m->signal))
+		return -1;
+	m->target = (enum target_state)u[0];
+	if (get_max(r, 1, "agent flag", &u[1]) || get_str(r, &problem) ||
+	    get_max(r, UINT32_MAX, "agent state", &u[2]) || get_max(r, UINT32_MAX, "agent reason", &u[3]) ||
+	    get_max(r, UINT32_MAX, "unwinder", &u[4]) || get_max(r, UINT32_MAX, "depth", &u[5]) ||
+	    get_max(r, UINT32_MAX, "flags", &u[6]))
+		return -1;
+	m->agent_seen = (int)u[1];
+	m->agent_problem = problem;
+	m->agent_state = (uint32_t)u[2];
+	m->agent_reason = (uint32_t)u[3];
+	m->unwinder = (uint32_t)u[4];
+	m->max_depth = (uint32_t)u[5];
+	m->agent_flags = (uint32_t)u[6];
+	if (get_u(r, &m->sample_every) || get_f(r, &m->counts_from_s) || get_counts(r, &m->heap) ||
+	    get_counts(r, &m->mmap) || get_u(r, &m->unknown_frees) || get_u(r, &m->nstacks) ||
+	    get_u(r, &m->frames_used) || get_u(r, &m->arena_used) || get_s(r, &m->peak_live) ||
+	    get_f(r, &m->peak_time_s) || get_u(r, &m->status.rss) || get_u(r, &m->status.rss_anon) ||
+	    get_u(r, &m->status.hwm) || get_u(r, &m->status.vmsize) || get_max(r, UINT32_MAX, "thread count", &u[0]) ||
+	    get_u(r, &m->peak_rss) || get_u(r, &m->peak_rss_anon) || get_u(r, &m->vm_hwm) ||
+	    get_max(r, UINT32_MAX, "thread count", &u[1]) || get_u(r, &u[2]) || get_max(r, 1, "block flag", &u[3]) ||
+	    get_f(r, &m->blocks_s))
+		return -1;
+	m->status.threads = (uint32_t)u[0];
+	m->max_threads = (uint32_t)u[1];
+	m->nsamples = (size_t)u[2];
+	m->have_blocks = (int)u[3];
+	(void)version;
+	return 0;
+}
+
+static int dec_modules(struct rd *r)
+{
+	struct model *m = r->d->m;
+	size_t n;
+	if (get_count(r, 1, "modules", &n))
+		return -1;
+	m->modules = xcalloc(n ? n : 1, sizeof *m->modules);
+	for (size_t i = 0; i < n; i++) {
+		struct rd rec;
+		struct module_info *mi = &m->modules[i];
+		uint64_t idlen;
+		if (get_record(r, &rec) || get_str(&rec, &mi->path) || get_u(&rec, &mi->base) ||
+		    get_u(&rec, &mi->start) || get_u(&rec, &mi->end) ||
+		    get_max(&rec, MLR_BUILD_ID_LEN, "build-id length", &idlen))
+			return -1;
+		if (idlen > rec.end - rec.pos)
+			return fail_at(r->d, rec.pos, SNAP_DAMAGED, "a build id runs past the end of its record");
+		memcpy(mi->build_id, r->p + rec.pos, idlen);
+		mi->build_id_len = (uint32_t)idlen;
+		m->nmodules++;
+	}
+	return 0;
+}
+
+static int dec_site(struct rd *rec, struct site *s)
+{
+	uint64_t kind, trunc, depth, nframes;
+	if (get_max(rec, 255, "site kind", &kind) || get_max(rec, 1, "truncated flag", &trunc) ||
+	    get_counts(rec, &s->c) || get_s(rec, &s->peak_live_bytes) || get_s(rec, &s->at_peak_bytes) ||
+	    get_s(rec, &s->at_peak_blocks) || get_f(rec, &s->oldest_s) ||
+	    get_max(rec, MLS_MAX_DEPTH, "stack depth", &depth))
+		return -1;
+	s->kind = (uint8_t)kind;
+	s->truncated = (uint8_t)trunc;
+	if (depth > rec->end - rec->pos)
+		return fail_at(rec->d, rec->pos, SNAP_DAMAGED, "a stack of %llu frames runs past its record",
+		               (unsigned long long)depth);
+	if (depth) {
+		s->ips = xmalloc(depth * sizeof *s->ips);
+		for (uint64_t k = 0; k < depth; k++)
+			if (get_u(rec, &s->ips[k]))
+				return -1;
+	}
+	s->depth = (int)depth;
+	if (get_max(rec, MLS_MAX_FRAMES, "frame count", &nframes))
+		return -1;
+	if (nframes * 7 > rec->end - rec->pos)
+		return fail_at(rec->d, rec->pos, SNAP_DAMAGED, "%llu frames cannot fit in their record",
+		               (unsigned long long)nframes);
+	s->frames = xcalloc(nframes ? nframes : 1, sizeof *s->frames);
+	for (uint64_t k = 0; k < nframes; k++) {
+		struct sym_frame *f = &s->frames[k];
+		uint64_t line, inl;
+		if (get_str(rec, &f->function) || get_str(rec, &f->file) || get_max(rec, INT32_MAX, "line", &line) ||
+		    get_max(rec, 1, "inlined flag", &inl) || get_str(rec, &f->module) || get_u(rec, &f->offset) ||
+		    get_u(rec, &f->address))
+			return -1;
+		f->line = (int)line;
+		f->inlined = (int)inl;
+		s->nframes++;
+	}
+	return 0;
+}
+
+static int dec_sites(struct rd *r)
+{
+	struct model *m = r->d->m;
+	size_t n;
+	if (get_count(r, 1, "sites", &n))
+		return -1;
+	m->sites = xcalloc(n ? n : 1, sizeof *m->sites);
+	for (size_t i = 0; i < n; i++) {
+		struct rd rec;
+		struct site *s = &m->sites[i];
+		s->id = (uint32_t)i;
+		m->nsites++;
+		if (get_record(r, &rec) || dec_site(&rec, s))
+			return -1;
+	}
+	return 0;
+}
+
+static int dec_threads(struct rd *r)
+{
+	struct model *m = r->d->m;
+	size_t n;
+	if (get_count(r, 1, "threads", &n))
+		return -1;
+	m->threads = xcalloc(n ? n : 1, sizeof *m->threads);
+	m->threads_cap = n ? n : 1;
+	for (size_t i = 0; i < n; i++) {
+		struct rd rec;
+		struct thread_stat *t = &m->threads[i];
+		int64_t tid, slot;
+		const char *name;
+		uint64_t exited, state, stack;
+		if (get_record(r, &rec) || get_s(&rec, &tid) || get_s(&rec, &slot) || get_str(&rec, &name) ||
+		    get_max(&rec, 1, "exited flag", &exited) || get_max(&rec, 127, "thread state", &state) ||
+		    get_f(&rec, &t->utime_s) || get_f(&rec, &t->stime_s) || get_counts(&rec, &t->c) ||
+		    get_f(&rec, &t->start_s) || get_f(&rec, &t->end_s) || get_max(&rec, UINT32_MAX, "stack", &stack))
+			return -1;
+		t->tid = (int32_t)tid;
+		t->slot = (int32_t)slot;
+		snprintf(t->name, sizeof t->name, "%s", name ? name : "");
+		t->exited = (int)exited;
+		t->os_state = (char)state;
+		t->create_stack = (uint32_t)stack;
+		m->nthreads++;
+	}
+	return 0;
+}
+
+static int dec_series(struct rd *r)
+{
+	struct model *m = r->d->m;
+	size_t n;
+	if (get_count(r, 8 + 10, "samples", &n))
+		return -1;
+	series_free(m->series);
+	m->series = series_new(n, 1);
+	for (size_t i = 0; i < n; i++) {
+		struct sample x;
+		uint64_t threads;
+		if (get_f(r, &x.t) || get_u(r, &x.rss) || get_u(r, &x.rss_anon) || get_u(r, &x.hwm) ||
+		    get_u(r, &x.vmsize) || get_max(r, UINT32_MAX, "thread count", &threads) || get_s(r, &x.heap_live) ||
+		    get_s(r, &x.mmap_live) || get_u(r, &x.heap_calls) || get_u(r, &x.heap_frees) ||
+		    get_u(r, &x.heap_bytes))
+			return -1;
+		x.threads = (uint32_t)threads;
+		series_push(m->series, &x);
+	}
+	return 0;
+}
+
+static int dec_blocks(struct rd *r)
+{
+	struct model *m = r->d->m;
+	size_t n;
+	if (get_count(r, 5, "blocks", &n))
+		return -1;
+	m->blocks = xmalloc((n ? n : 1) * sizeof *m->blocks);
+	for (size_t i = 0; i < n; i++) {
+		struct live_block *b = &m->blocks[i];
+		uint64_t stack;
+		int64_t tid, ms;
+		size_t at = r->pos;
+		if (get_u(r, &b->ptr) || get_u(r, &b->size) || get_u(r, &stack) || get_s(r, &tid) || get_s(r, &ms))
+			return -1;
+		if (stack >= m->nsites)
+			return fail_at(r->d, at, SNAP_DAMAGED, "a block refers to site %llu of %zu",
+			               (unsigned long long)stack, m->nsites);
+		b->stack = (uint32_t)stack;
+		b->tid = (int32_t)tid;
+		b->birth_s = (double)ms / 1e3;
+		m->nblocks++;
+	}
+	return 0;
+}
+
+static uint64_t le(const uint8_t *p, int bytes)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < bytes; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static void type_name(uint32_t type, char out[5])
+{
+	for (int i = 0; i < 4; i++) {
+		char c = (char)(type >> (8 * i));
+		out[i] = c >= 0x20 && c < 0x7f ? c : '?';
+	}
+	out[4] = '\0';
+}
+
+static int decode(struct dec *d, const uint8_t *p, size_t len)
+{
+	if (len == 0)
+		return fail_at(d, 0, SNAP_NOT_SNAPSHOT, "empty file, not a memlens snapshot");
+	if (len < MLS_MAGIC_LEN || memcmp(p, MLS_MAGIC, MLS_MAGIC_LEN) != 0)
+		return fail_at(d, 0, SNAP_NOT_SNAPSHOT, "not a memlens snapshot (no snapshot signature)");
+	if (len < MLS_HEADER_SIZE)
+		return fail_at(d, len, SNAP_DAMAGED, "truncated in the %d-byte file header", MLS_HEADER_SIZE);
+	unsigned major = (unsigned)le(p + 8, 2), minor = (unsigned)le(p + 10, 2);
+	if (major > MLS_MAJOR)
+		return fail_at(d, 8, SNAP_NEWER,
+		               "format version %u.%u is newer than this memlens reads (%d.x): update memlens", major,
+		               minor, MLS_MAJOR);
+	if (le(p + 28, 4) != crc32(0L, p, 28))
+		return fail_at(d, 28, SNAP_DAMAGED, "file header checksum mismatch");
+	if (major != MLS_MAJOR)
+		return fail_at(d, 8, SNAP_DAMAGED, "format version %u.%u is not one memlens ever wrote", major, minor);
+	uint64_t hsize = le(p + 12, 4);
+	if (hsize < MLS_HEADER_SIZE || hsize > len)
+		return fail_at(d, 12, SNAP_DAMAGED, "header size %llu is out of range", (unsigned long long)hsize);
+
+	uint32_t seen = 0; /* bit per known section */
+	static const uint32_t order[] = {MLS_SEC_STRINGS, MLS_SEC_META,   MLS_SEC_MODULES, MLS_SEC_SITES,
+	                                 MLS_SEC_THREADS, MLS_SEC_SERIES, MLS_SEC_BLOCKS};
+	size_t pos = (size_t)hsize;
+	for (;;) {
+		if (len - pos < MLS_SECTION_HEADER_SIZE)
+			return fail_at(d, len, SNAP_DAMAGED, "truncated: the file ends %s",
+			               pos == len ? "before its END section" : "inside a section header");
+		uint32_t type = (uint32_t)le(p + pos, 4), flags = (uint32_t)le(p + pos + 4, 4);
+		uint64_t slen = le(p + pos + 8, 8);
+		uint32_t crc = (uint32_t)le(p + pos + 16, 4);
+		char tn[5];
+		type_name(type, tn);
+		size_t body = pos + MLS_SECTION_HEADER_SIZE;
+		if (slen > len - body)
+			return fail_at(d, pos + 8, SNAP_DAMAGED, "section %s claims %llu bytes but only %zu remain%s",
+			               tn, (unsigned long long)slen, len - body, " (truncated?)");
+		uLong c = crc32(0L, Z_NULL, 0);
+		for (size_t off = 0; off < slen;) {
+			size_t k = slen - off > (1u << 30) ? (1u << 30) : (size_t)(slen - off);
+			c = crc32(c, p + body + off, (uInt)k);
+			off += k;
+		}
+		if (c != crc)
+			return fail_at(d, pos, SNAP_DAMAGED, "section %s: checksum mismatch (the file is damaged)", tn);
+		if (type == MLS_SEC_END)
+			break;
+		int k = -1;
+		for (int i = 0; i < (int)(sizeof order / sizeof order[0]); i++)
+			if (order[i] == type)
+				k = i;
+		struct rd r = {.p = p, .pos = body, .end = body + (size_t)slen, .d = d};
+		if (k < 0) {
+			if (flags & MLS_SECTION_REQUIRED)
+				return fail_at(d, pos, SNAP_NEWER,
+				               "section %s is required but unknown to this memlens: update memlens",
+				               tn);
+		} else if (seen & (1u << k)) {
+			return fail_at(d, pos, SNAP_DAMAGED, "section %s appears twice", tn);
+		} else if (k > 0 && !(seen & 1u)) {
+			return fail_at(d, pos, SNAP_DAMAGED, "section %s comes before the string table", tn);
+		} else if (type == MLS_SEC_BLOCKS && !(seen & (1u << 3))) {
+			return fail_at(d, pos, SNAP_DAMAGED, "section BLKS comes before the sites it refers to");
+		} else {
+			seen |= 1u << k;
+			int rc = type == MLS_SEC_STRINGS   ? dec_strings(&r)
+			         : type == MLS_SEC_META    ? dec_meta(&r)
+			         : type == MLS_SEC_MODULES ? dec_modules(&r)
+			         : type == MLS_SEC_SITES   ? dec_sites(&r)
+			         : type == MLS_SEC_THREADS ? dec_threads(&r)
+			         : type == MLS_SEC_SERIES  ? dec_series(&r)
+			                                   : dec_blocks(&r);
+			if (rc)
+				return -1;
+		}
+		pos = body + (size_t)slen;
+	}
+	if (!(seen & 2u))
+		return fail_at(d, pos, SNAP_DAMAGED, "no META section");
+	if (!(seen & 8u))
+		return fail_at(d, pos, SNAP_DAMAGED, "no SITE section");
+	return 0;
+}
+
+enum snap_status snapshot_decode(const uint8_t *data, size_t len, const char *name, struct model *m, char *err,
+                                 size_t errlen)
+{
+	memset(m, 0, sizeof *m);
+	m->strings = strpool_new();
+	m->series = series_new(2, 1);
+	m->from_file = 1;
+	m->target = TARGET_RUNNING;
+	struct dec d = {.name = name, .err = err, .errlen = errlen, .m = m};
+	if (errlen)
+		err[0] = '\0';
+	int rc = decode(&d, data, len);
+	free(d.strings);
+	if (rc) {
+		model_done(m);
+		return d.status;
+	}
+	/* a site's kind may name no kind this memlens knows: treat as heap */
+	for (size_t i = 0; i < m->nsites; i++)
+		if (m->sites[i].kind > MLR_KIND_THREAD)
+			m->sites[i].kind = MLR_KIND_HEAP;
+	return SNAP_OK;
+}
+
+enum snap_status snapshot_read(const char *path, struct model *m, char *err, size_t errlen)
+{
+	memset(m, 0, sizeof *m);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return SNAP_UNREADABLE;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, not a snapshot file", path);
+		close(fd);
+		return SNAP_UNREADABLE;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return SNAP_UNREADABLE;
+	}
+	size_t len = (size_t)st.st_size, got = 0;
+	uint8_t *data = xmalloc(len ? len : 1);
+	while (got < len) {
+		ssize_t n = read(fd, data + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "%s: offset %zu: cannot read: %s", path, got, strerror(errno));
+			close(fd);
+			free(data);
+			return SNAP_UNREADABLE;
+		}
+		if (n == 0)
+			break; /* shrank while read: decode what is there */
+		got += (size_t)n;
+	}
+	close(fd);
+	enum snap_status st2 = snapshot_decode(data, got, path, m, err, errlen);
+	free(data);
+	return st2;
+}
