@@ -14,6 +14,7 @@
 #include "cli/exitcodes.h"
 #include "cli/launch.h"
 #include "cli/options.h"
+#include "cli/outfile.h"
 #include "core/model.h"
 #include "core/report.h"
 #include "core/session.h"
@@ -115,34 +116,6 @@ static int parse_run_options(const char *cmd, int argc, char **argv, struct run_
 	return -1;
 }
 
-static int open_report(const char *path, char *tmp, size_t len, FILE **out)
-{
-	if (!path) {
-		*out = stdout;
-		return 0;
-	}
-	snprintf(tmp, len, "%s.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0 || !(*out = fdopen(fd, "w"))) {
-		fprintf(stderr, "memlens: cannot create %s: %s\n", path, strerror(errno));
-		return EXIT_CANT_CREATE;
-	}
-	return 0;
-}
-
-/* Write to a temporary file and rename, so a crash never leaves half a report under the name. */
-static int finish_report(const char *path, const char *tmp, FILE *out)
-{
-	if (!path)
-		return fflush(out) == 0 || errno == EPIPE ? 0 : EXIT_OS_ERROR;
-	if (fclose(out) != 0 || rename(tmp, path) != 0) {
-		fprintf(stderr, "memlens: cannot write %s: %s\n", path, strerror(errno));
-		unlink(tmp);
-		return EXIT_CANT_CREATE;
-	}
-	return 0;
-}
-
 static int exit_status_of(int status)
 {
 	if (WIFEXITED(status))
@@ -174,7 +147,7 @@ static int run_session(char **argv, int argc, const char *agent, const struct ru
 	char tmp[PATH_MAX];
 	FILE *out;
 	int r = o->snapshot_file ? check_writable(o->snapshot_file) : 0;
-	if (r || (r = open_report(o->report_file, tmp, sizeof tmp, &out)) != 0)
+	if (r || (r = outfile_open(o->report_file, tmp, sizeof tmp, &out)) != 0)
 		return r;
 	session_install_signals();
 	pid_t pid;
@@ -206,7 +179,7 @@ static int run_session(char **argv, int argc, const char *agent, const struct ru
 		}
 	}
 	report_write(out, &s.model, &s.region, &o->report);
-	int w2 = finish_report(o->report_file, tmp, out);
+	int w2 = outfile_finish(o->report_file, tmp, out);
 	if (!s.ended) {
 		/* --duration or a signal: the report holds what was recorded; now end the target */
 		int status = session_end_target(&s);

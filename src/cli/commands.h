@@ -5,6 +5,8 @@
 /* Each takes the arguments after the command name (argv[0] is the command). */
 int cmd_run(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_threads(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
 /* "memlens CMD: bad value 'X' for --opt (expected ...)"; returns EXIT_USAGE. */

@@ -16,6 +16,16 @@ enum {
 	EXIT_NOT_SNAPSHOT = 79, /* empty, or not a memlens snapshot at all */
 	EXIT_NEWER_FORMAT = 80, /* a snapshot of a newer major format version */
 	/* EXIT_BAD_INPUT (65) is a damaged snapshot, EXIT_NO_INPUT (66) one that cannot be read */
+	/* attach and threads: why memlens may not or could not attach (src/attach/access.h) */
+	EXIT_NO_PROCESS = 81,     /* no such process (or a zombie) */
+	EXIT_KERNEL_THREAD = 82,  /* a kernel thread */
+	EXIT_TRACED = 83,         /* already traced by another tracer (TracerPid) */
+	EXIT_OTHER_USER = 84,     /* another user's process, memlens without CAP_SYS_PTRACE */
+	EXIT_YAMA = 85,           /* Yama ptrace_scope forbids it */
+	EXIT_NO_CAP_PTRACE = 86,  /* needs CAP_SYS_PTRACE memlens lacks (container, privileged target) */
+	EXIT_TARGET_GONE = 87,    /* the process ended while memlens attached */
+	EXIT_TARGET_STOPPED = 88, /* the process is stopped (SIGSTOP): the agent cannot be loaded */
+	EXIT_INJECT_FAILED = 89,  /* the agent could not be loaded into the process (the reason is printed) */
 	EXIT_NOT_EXECUTABLE = 126,
 	EXIT_NOT_FOUND = 127,
 };

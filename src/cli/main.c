@@ -17,6 +17,8 @@ struct command {
 /* The one list of commands: dispatch and --help both read it. */
 static const struct command commands[] = {
         {"run", "[options] -- CMD [ARGS]", "run CMD under the agent; report its heap when it ends", cmd_run},
+        {"attach", "[options] PID", "watch a running process; --no-inject: /proc and stacks only", cmd_attach},
+        {"threads", "[options] PID", "thread dump: every thread's state and stack, grouped", cmd_threads},
         {"demo", "[options]", "run the bundled demo workload under memlens", cmd_demo},
         {"report", "[options] FILE", "print the report of a snapshot file", cmd_report},
 };

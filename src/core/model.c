@@ -44,6 +44,8 @@ void model_done(struct model *m)
 		free(m->sites[i].frames);
 	}
 	free(m->sites);
+	for (size_t i = 0; i < m->nthreads; i++)
+		free(m->threads[i].stack);
 	free(m->threads);
 	free(m->modules);
 	free(m->blocks);
@@ -277,15 +279,27 @@ void model_target_vanished(struct model *m)
 	m->target = TARGET_GONE;
 }
 
-/* Hand the symbolizer the modules the agent recorded since the last call. */
-static void sync_modules(struct model *m, const struct region *r)
+static struct symbolizer *model_symbolizer(struct model *m)
 {
 	if (!m->sym) {
 		char root[64];
 		snprintf(root, sizeof root, "/proc/%d/root", (int)m->pid);
 		m->sym = symbolizer_new(m->target == TARGET_RUNNING ? root : NULL);
 	}
-	update_modules(m, r);
+	return m->sym;
+}
+
+void model_add_module(struct model *m, const struct sym_module *sm)
+{
+	symbolizer_add_module(model_symbolizer(m), sm);
+}
+
+/* Hand the symbolizer the modules the agent recorded since the last call. */
+static void sync_modules(struct model *m, const struct region *r)
+{
+	model_symbolizer(m);
+	if (r && region_ready(r, NULL) > 0)
+		update_modules(m, r);
 	for (; m->modules_known < m->nmodules; m->modules_known++) {
 		const struct module_info *mi = &m->modules[m->modules_known];
 		struct sym_module sm = {
@@ -402,4 +416,92 @@ void model_capture_blocks(struct model *m, const struct region *r)
 	free(c.slot_tid);
 	m->have_blocks = 1;
 	m->blocks_s = model_now_s(m);
+}
+
+void model_thread_stack(struct model *m, const struct proc_task *pt, const uint64_t *ips, int depth, uint64_t exact,
+                        int truncated, int error, uint64_t stopped_ns)
+{
+	struct thread_stat *t = thread_by_tid(m, pt->tid);
+	if (!t)
+		t = thread_add(m, pt->tid);
+	note_task(pt, m);
+	free(t->stack);
+	t->stack = NULL;
+	t->stack_depth = depth > 0 ? depth : 0;
+	if (t->stack_depth) {
+		t->stack = xmalloc((size_t)depth * sizeof *ips);
+		memcpy(t->stack, ips, (size_t)depth * sizeof *ips);
+	}
+	t->stack_exact = exact;
+	t->stack_truncated = truncated;
+	t->stack_error = error;
+	t->stopped_ns = stopped_ns;
+	t->dump_state = pt->state;
+}
+
+/* Same group: same state, same error, same frames. */
+static int same_dump(const struct thread_stat *a, const struct thread_stat *b)
+{
+	return a->dump_state == b->dump_state && a->stack_error == b->stack_error && a->stack_depth == b->stack_depth &&
+	       a->stack_truncated == b->stack_truncated &&
+	       (!a->stack_depth || memcmp(a->stack, b->stack, (size_t)a->stack_depth * sizeof *a->stack) == 0);
+}
+
+static int cmp_tid(const void *a, const void *b, void *threads)
+{
+	const struct thread_stat *t = threads;
+	int32_t x = t[*(const size_t *)a].tid, y = t[*(const size_t *)b].tid;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_groups(const void *a, const void *b, void *threads)
+{
+	const struct thread_group *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return cmp_tid(&x->members[0], &y->members[0], threads);
+}
+
+struct thread_group *model_thread_groups(const struct model *m, size_t *n)
+{
+	struct thread_group *g = xcalloc(m->nthreads ? m->nthreads : 1, sizeof *g);
+	size_t ng = 0;
+	for (size_t i = 0; i < m->nthreads; i++) {
+		const struct thread_stat *t = &m->threads[i];
+		if (!t->dump_state)
+			continue;
+		size_t k = 0;
+		while (k < ng && !same_dump(&m->threads[g[k].members[0]], t))
+			k++;
+		if (k == ng)
+			g[ng++].members = xmalloc(m->nthreads * sizeof *g[k].members);
+		g[k].members[g[k].count++] = i;
+	}
+	for (size_t k = 0; k < ng; k++)
+		qsort_r(g[k].members, g[k].count, sizeof *g[k].members, cmp_tid, m->threads);
+	qsort_r(g, ng, sizeof *g, cmp_groups, m->threads);
+	*n = ng;
+	return g;
+}
+
+void model_thread_groups_free(struct thread_group *g, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		free(g[k].members);
+	free(g);
+}
+
+struct sym_frame *model_thread_frames(struct model *m, const struct region *r, const struct thread_stat *t, int *n)
+{
+	sync_modules(m, r);
+	struct sym_frame buf[SYM_MAX_FRAMES];
+	int used = 0;
+	for (int i = 0; i < t->stack_depth && used < SYM_MAX_FRAMES; i++) {
+		int is_return = i < 64 && (t->stack_exact >> i & 1) ? 0 : 1;
+		used += symbolizer_resolve(m->sym, t->stack[i], is_return, buf + used, SYM_MAX_FRAMES - used);
+	}
+	struct sym_frame *f = xmalloc((size_t)(used ? used : 1) * sizeof *f);
+	memcpy(f, buf, (size_t)used * sizeof *f);
+	*n = used;
+	return f;
 }

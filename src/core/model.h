@@ -59,6 +59,33 @@ struct thread_stat {
 	struct counts c;       /* allocs/frees by this thread; live_* of the blocks it allocated */
 	double start_s, end_s; /* end_s < 0 while running */
 	uint32_t create_stack;
+
+	/* Its stack as a thread dump (attach, threads) took it, innermost first. */
+	uint64_t *stack;      /* owned; NULL when none was taken */
+	int stack_depth;      /* frames in stack */
+	int stack_truncated;  /* the stack was deeper */
+	uint64_t stack_exact; /* bit i: frame i is an exact pc (frame 0, or below a signal frame), not a return address
+	                       */
+	int stack_error;      /* -errno when the dump could not stop or unwind it, else 0 */
+	uint64_t stopped_ns;  /* how long taking the stack stopped the thread */
+	char dump_state;      /* the state /proc gave just before the dump, 0 when not dumped */
+};
+
+/* How the last thread dump went (attach, threads). */
+struct dump_stats {
+	int threads;          /* threads listed in /proc/PID/task */
+	int unwound;          /* whose stack was taken */
+	int gone;             /* ended before they could be stopped */
+	int not_stopped;      /* did not stop in time (uninterruptible sleep) */
+	uint64_t max_stop_ns; /* the longest one thread was stopped */
+	uint64_t sum_stop_ns;
+	uint64_t took_ns; /* the whole dump */
+};
+
+/* Threads of one thread dump with the same state and the same stack (as a Go goroutine dump groups them). */
+struct thread_group {
+	size_t count;
+	size_t *members; /* indexes into model.threads, ascending by tid; owned */
 };
 
 enum target_state {
@@ -77,6 +104,7 @@ struct model {
 	char host[65];
 	uint64_t sample_every; /* 0: every allocation is recorded (sampling is not offered yet) */
 	double counts_from_s;  /* the heap figures count from then (> 0 when attached later) */
+	int attached;          /* memlens attached to a running process it did not start */
 
 	int agent_seen;            /* an agent laid the region out */
 	const char *agent_problem; /* why the region could not be read, or NULL */
@@ -119,6 +147,9 @@ struct model {
 	struct strpool *strings; /* module paths, and every string of a model read from a file */
 	struct symbolizer *sym;
 	uint64_t modules_known;
+
+	int dumped; /* a thread dump filled the threads' stacks */
+	struct dump_stats dump;
 };
 
 void model_init(struct model *m, pid_t pid, int argc, char **argv);
@@ -132,6 +163,18 @@ void model_sample(struct model *m, const struct region *r);
 void model_target_ended(struct model *m, int wait_status);
 /* A target memlens did not start ended: its status cannot be known. */
 void model_target_vanished(struct model *m);
+
+/* Record a thread's stack from a thread dump (copied); the thread is added when unknown. */
+void model_thread_stack(struct model *m, const struct proc_task *pt, const uint64_t *ips, int depth, uint64_t exact,
+                        int truncated, int error, uint64_t stopped_ns);
+/* The dumped threads grouped by (state, stack), largest group first; an owned array of *n groups
+ * (free with model_thread_groups_free). */
+struct thread_group *model_thread_groups(const struct model *m, size_t *n);
+void model_thread_groups_free(struct thread_group *g, size_t n);
+/* Symbolized frames of a dumped thread's stack: an owned array (free it), *n frames. */
+struct sym_frame *model_thread_frames(struct model *m, const struct region *r, const struct thread_stat *t, int *n);
+/* Tell the symbolizer about a module the agent did not record (a process without the agent). */
+void model_add_module(struct model *m, const struct sym_module *sm);
 
 /* Copy every live block out of the region (seqlock-consistent per shard) and each site's
  * oldest live block; the target keeps running meanwhile. Replaces the last capture. */

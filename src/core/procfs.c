@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/procfs.h"
+#include "core/util.h"
 
 static int read_file(const char *path, char *buf, size_t len)
 {
@@ -74,6 +75,7 @@ static int parse_stat(const char *buf, struct proc_task *t)
 			return -1;
 		p = end;
 	}
+	t->flags = (unsigned)v[5];
 	double hz = (double)sysconf(_SC_CLK_TCK);
 	t->utime_s = (double)v[10] / hz;
 	t->stime_s = (double)v[11] / hz;
@@ -104,6 +106,18 @@ int procfs_tasks(pid_t pid, void (*fn)(const struct proc_task *, void *), void *
 	return count;
 }
 
+int procfs_task(pid_t pid, pid_t tid, struct proc_task *out)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	int n = read_file(path, buf, sizeof buf);
+	if (n < 0)
+		return n;
+	memset(out, 0, sizeof *out);
+	out->tid = tid;
+	return parse_stat(buf, out) == 0 ? 0 : -EINVAL;
+}
+
 const char *procfs_state_name(char state)
 {
 	switch (state) {
@@ -117,4 +131,28 @@ const char *procfs_state_name(char state)
 	case 'I': return "idle";
 	default: return "unknown";
 	}
+}
+
+int procfs_cmdline(pid_t pid, int *argc, char ***argv)
+{
+	char path[64], buf[8192];
+	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+	int n = read_file(path, buf, sizeof buf);
+	if (n < 0)
+		return n;
+	if (n == 0) {
+		struct proc_task t;
+		int r = procfs_task(pid, pid, &t);
+		if (r)
+			return r;
+		n = snprintf(buf, sizeof buf, "[%s]", t.name) + 1;
+	}
+	int count = 0;
+	for (int i = 0; i < n; i++)
+		count += buf[i] == '\0' || i == n - 1;
+	*argv = xcalloc((size_t)count + 1, sizeof **argv);
+	*argc = 0;
+	for (int i = 0; i < n && *argc < count; i += (int)strlen(buf + i) + 1)
+		(*argv)[(*argc)++] = xstrdup(buf + i);
+	return 0;
 }

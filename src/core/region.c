@@ -55,8 +55,8 @@ int region_ready(const struct region *r, const char **why)
 	if (!why)
 		why = &ignored;
 	const struct mlr_header *h = r->hdr;
-	if (__atomic_load_n(&h->state, __ATOMIC_ACQUIRE) == MLR_STATE_EMPTY)
-		return 0;
+	if (!h || __atomic_load_n(&h->state, __ATOMIC_ACQUIRE) == MLR_STATE_EMPTY)
+		return 0; /* no region (attach --no-inject), or no agent in it yet */
 	*why = NULL;
 	if (h->magic != MLR_MAGIC)
 		*why = "bad magic";

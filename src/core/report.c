@@ -9,6 +9,7 @@
 
 #include "core/json.h"
 #include "core/report.h"
+#include "core/threadreport.h"
 #include "core/util.h"
 
 #define FRAMES_SHOWN 12
@@ -53,7 +54,7 @@ static void text_command(FILE *out, const struct model *m)
 }
 
 /* "function  file:line" for one frame, with the module as fallback. */
-static void text_frame(FILE *out, const struct sym_frame *f)
+void report_text_frame(FILE *out, const struct sym_frame *f)
 {
 	const char *fn = f->function ? f->function : "??";
 	fprintf(out, "      %-32s ", fn);
@@ -83,7 +84,7 @@ static void text_site(FILE *out, struct model *m, const struct region *r, struct
 	if (n == 0)
 		fputs("      (no stack: the stack table was full)\n", out);
 	for (int i = 0; i < n && i < FRAMES_SHOWN; i++)
-		text_frame(out, &f[i]);
+		report_text_frame(out, &f[i]);
 	if (n > FRAMES_SHOWN)
 		fprintf(out, "      ... %d more frames\n", n - FRAMES_SHOWN);
 	if (s->truncated)
@@ -122,21 +123,12 @@ static void text_threads(FILE *out, const struct model *m)
 	}
 }
 
-static void text_report(FILE *out, struct model *m, const struct region *r, const struct report_opts *o)
+static void text_agent(FILE *out, const struct model *m, const struct report_opts *o)
 {
-	char a[32], b[32], c[32], d[32], fate[64];
-	fputs("memlens report: ", out);
-	text_command(out, m);
-	fprintf(out, "\n  pid %d, ran %.2f s, %s\n", (int)m->pid, m->duration_s, target_text(m, fate, sizeof fate));
-	if (m->from_file) {
-		char when[64];
-		time_t t = (time_t)(m->snapshot_wall_ns / 1000000000);
-		struct tm tm;
-		if (!localtime_r(&t, &tm) || !strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", &tm))
-			snprintf(when, sizeof when, "an unknown time");
-		fprintf(out, "  snapshot taken %s on host %s\n", when, m->host[0] ? m->host : "?");
-	}
-	if (!m->agent_seen) {
+	char a[32], b[32], c[32];
+	if (o->procfs_only) {
+		fputs("  agent: not injected (--no-inject): figures from /proc and the threads' stacks only\n", out);
+	} else if (!m->agent_seen) {
 		fprintf(out, "  agent: did not start in the target (%s); only /proc figures below\n",
 		        m->agent_problem ? m->agent_problem : "statically linked, setuid, or exited before loading?");
 	} else {
@@ -146,7 +138,16 @@ static void text_report(FILE *out, struct model *m, const struct region *r, cons
 		fprintf(out, "  agent tables: %s stacks, %s frames, %s of live-block and index tables\n",
 		        util_fmt_count(a, sizeof a, m->nstacks), util_fmt_count(b, sizeof b, m->frames_used),
 		        util_fmt_bytes(c, sizeof c, (double)m->arena_used));
+		if (m->agent_flags & MLR_FLAG_ATTACHED)
+			fputs("  counting from the attach: blocks allocated before it are not seen, their frees are\n"
+			      "  counted as unknown frees and otherwise ignored\n",
+			      out);
 	}
+}
+
+static void text_heap(FILE *out, const struct model *m)
+{
+	char a[32], b[32], c[32], d[32];
 	fputs("\nHeap (\"allocated\" = every allocation ever made; \"live\" = not freed yet)\n", out);
 	fprintf(out, "  allocation calls  %-14s frees          %s\n", util_fmt_count(a, sizeof a, m->heap.allocs),
 	        util_fmt_count(b, sizeof b, m->heap.frees));
@@ -161,21 +162,74 @@ static void text_report(FILE *out, struct model *m, const struct region *r, cons
 	fprintf(out, "  anonymous mmap    %s mappings, %s mapped, %s live\n",
 	        util_fmt_count(a, sizeof a, m->mmap.allocs), util_fmt_bytes(b, sizeof b, (double)m->mmap.bytes_alloc),
 	        util_fmt_bytes(c, sizeof c, (double)m->mmap.live_bytes));
+}
+
+/* One /proc figure at the first and the last sample of an attached session. */
+static void text_over_time(FILE *out, const char *what, uint64_t first, uint64_t last, uint64_t peak)
+{
+	char a[32], b[32], c[32];
+	fprintf(out, "  %-10s %s at the start, %s at the end, at most %s\n", what,
+	        util_fmt_bytes(a, sizeof a, (double)first), util_fmt_bytes(b, sizeof b, (double)last),
+	        util_fmt_bytes(c, sizeof c, (double)peak));
+}
+
+static void text_process(FILE *out, const struct model *m)
+{
+	char a[32], b[32], c[32];
 	fprintf(out,
 	        "\nProcess (from /proc, %zu samples)\n  peak RSS %s (anonymous %s), VmHWM %s, threads at most %u\n",
 	        m->nsamples, util_fmt_bytes(a, sizeof a, (double)m->peak_rss),
 	        util_fmt_bytes(b, sizeof b, (double)m->peak_rss_anon), util_fmt_bytes(c, sizeof c, (double)m->vm_hwm),
 	        m->max_threads);
-	char title[96];
-	snprintf(title, sizeof title, "Top %d sites by bytes live %s", o->top, live_label(m));
-	text_sites(out, m, r, title, SITES_BY_LIVE, o->top);
-	snprintf(title, sizeof title, "Top %d sites by share of the peak (what was live at %.2f s)", o->top,
-	         m->peak_time_s);
-	text_sites(out, m, r, title, SITES_BY_PEAK, o->top);
-	text_threads(out, m);
+	const struct sample *s0 = series_count(m->series) ? series_get(m->series, 0) : NULL;
+	const struct sample *s1 = series_last(m->series);
+	if (!m->attached || !s0 || !s1)
+		return;
+	text_over_time(out, "RSS", s0->rss, s1->rss, m->peak_rss);
+	text_over_time(out, "anonymous", s0->rss_anon, s1->rss_anon, m->peak_rss_anon);
+	text_over_time(out, "VmSize", s0->vmsize, s1->vmsize, s1->vmsize > s0->vmsize ? s1->vmsize : s0->vmsize);
+	fprintf(out, "  %-10s %u at the start, %u at the end, at most %u\n", "threads", s0->threads, s1->threads,
+	        m->max_threads);
 }
 
-static void json_frames(struct json *j, const char *key, const struct sym_frame *f, int n)
+static void text_snapshot_time(FILE *out, const struct model *m)
+{
+	char when[64];
+	time_t t = (time_t)(m->snapshot_wall_ns / 1000000000);
+	struct tm tm;
+	if (!localtime_r(&t, &tm) || !strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", &tm))
+		snprintf(when, sizeof when, "an unknown time");
+	fprintf(out, "  snapshot taken %s on host %s\n", when, m->host[0] ? m->host : "?");
+}
+
+static void text_report(FILE *out, struct model *m, const struct region *r, const struct report_opts *o)
+{
+	char fate[64];
+	fputs("memlens report: ", out);
+	text_command(out, m);
+	fprintf(out, "\n  pid %d, %s %.2f s, %s\n", (int)m->pid, m->attached ? "attached for" : "ran", m->duration_s,
+	        target_text(m, fate, sizeof fate));
+	if (m->from_file)
+		text_snapshot_time(out, m);
+	text_agent(out, m, o);
+	if (!o->procfs_only)
+		text_heap(out, m);
+	text_process(out, m);
+	if (!o->procfs_only) {
+		char title[96];
+		snprintf(title, sizeof title, "Top %d sites by bytes live %s", o->top, live_label(m));
+		text_sites(out, m, r, title, SITES_BY_LIVE, o->top);
+		snprintf(title, sizeof title, "Top %d sites by share of the peak (what was live at %.2f s)", o->top,
+		         m->peak_time_s);
+		text_sites(out, m, r, title, SITES_BY_PEAK, o->top);
+	}
+	if (!o->procfs_only || !m->dumped) /* else the thread dump lists every thread */
+		text_threads(out, m);
+	if (m->dumped)
+		threadreport_text(out, m, r);
+}
+
+void report_json_frames(struct json *j, const char *key, const struct sym_frame *f, int n)
 {
 	char hex[32];
 	json_array_begin(j, key);
@@ -211,7 +265,7 @@ static void json_site(struct json *j, struct model *m, const struct region *r, s
 	json_bool(j, "truncated", s->truncated);
 	int n;
 	const struct sym_frame *f = model_site_frames(m, r, s, &n);
-	json_frames(j, "frames", f, n);
+	report_json_frames(j, "frames", f, n);
 	json_object_end(j);
 }
 
@@ -252,7 +306,7 @@ static void json_threads(struct json *j, struct model *m, const struct region *r
 		const struct sym_frame *f = NULL;
 		if (t->create_stack && t->create_stack < m->nsites)
 			f = model_site_frames(m, r, &m->sites[t->create_stack], &n);
-		json_frames(j, "created_by", f, n);
+		report_json_frames(j, "created_by", f, n);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -298,8 +352,10 @@ static void json_header(struct json *j, const struct model *m)
 	json_int(j, "signal", m->signal);
 	json_object_end(j);
 	json_double(j, "duration_s", m->duration_s);
+	json_bool(j, "attached", m->attached);
 	json_object_begin(j, "agent");
 	json_string(j, "state", m->agent_seen ? region_state_name(m->agent_state) : "absent");
+	json_bool(j, "counts_from_attach", m->agent_seen && (m->agent_flags & MLR_FLAG_ATTACHED));
 	json_string(j, "degraded_reason", m->agent_seen ? region_reason_text(m->agent_reason) : m->agent_problem);
 	json_string(j, "unwinder", unwinder_name(m->unwinder));
 	json_uint(j, "max_depth", m->max_depth);
@@ -324,10 +380,23 @@ static void json_report(FILE *out, struct model *m, const struct region *r, cons
 	json_uint(&j, "vm_hwm_bytes", m->vm_hwm);
 	json_uint(&j, "max_threads", m->max_threads);
 	json_uint(&j, "samples", m->nsamples);
+	const struct sample *s0 = series_count(m->series) ? series_get(m->series, 0) : NULL;
+	if (s0) {
+		const struct sample *s1 = series_last(m->series);
+		json_uint(&j, "first_rss_bytes", s0->rss);
+		json_uint(&j, "first_anon_rss_bytes", s0->rss_anon);
+		json_uint(&j, "last_anon_rss_bytes", s1->rss_anon);
+		json_uint(&j, "first_vmsize_bytes", s0->vmsize);
+		json_uint(&j, "last_vmsize_bytes", s1->vmsize);
+		json_uint(&j, "first_threads", s0->threads);
+		json_uint(&j, "last_threads", s1->threads);
+	}
 	json_object_end(&j);
 	json_sites(&j, m, r, "sites_by_live", SITES_BY_LIVE, o->top);
 	json_sites(&j, m, r, "sites_by_peak", SITES_BY_PEAK, o->top);
 	json_threads(&j, m, r);
+	if (m->dumped)
+		threadreport_json(&j, m, r);
 	json_object_end(&j);
 	json_end(&j);
 }

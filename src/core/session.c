@@ -113,7 +113,8 @@ enum session_end session_loop(struct session *s)
 		if (s->deadline_ns && now >= s->deadline_ns)
 			return SESSION_DURATION;
 		if (stop_signal && !grace_end)
-			grace_end = s->ended ? now : now + GRACE_NS;
+			grace_end =
+			        s->ended || !s->own_child ? now : now + GRACE_NS; /* Ctrl-C reaches only our child */
 		if (grace_end && now >= grace_end)
 			return SESSION_SIGNAL;
 

@@ -247,3 +247,60 @@ run_churn() {
 churn_own() {
     sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" "$T/native" | head -1
 }
+
+# start_parked OUT A B C: start tests/progs/parked (A threads in park_sleep, B in park_pipe,
+# C in park_cond) in the background, stdout in OUT; wait until all of them are parked. Sets
+# PARKED to its pid (killed at the end of the test).
+start_parked() {
+    local out=$1 bin
+    shift
+    bin=$(prog parked) || exit
+    "$bin" "$@" >"$out" 2>"$out.err" </dev/null &
+    PARKED=$!
+    BG_PIDS="$BG_PIDS $PARKED"
+    wait_for 20 grep -q '^ready ' "$out" || fail "parked $* did not get ready: $(cat "$out.err")"
+}
+
+# ticks FILE: the last "tick N" a parked or similar target printed.
+ticks() {
+    sed -n 's/^tick \([0-9]*\)$/\1/p' "$1" | tail -1
+}
+
+# task_states PID: the state letters of every thread of PID, one per line.
+task_states() {
+    local t
+    for t in /proc/"$1"/task/*; do
+        sed 's/.*) \(.\).*/\1/' "$t/stat" 2>/dev/null
+    done
+}
+
+# traced_threads PID: how many threads of PID have a tracer now.
+traced_threads() {
+    grep -h '^TracerPid:' /proc/"$1"/task/*/status 2>/dev/null | grep -vc 'TracerPid:[[:space:]]*0$'
+}
+
+# expect_running PID OUT WHAT: PID is alive, no thread of it is left traced or in a tracing
+# stop, and it still prints ticks to OUT (a parked-like target).
+expect_running() {
+    local pid=$1 out=$2 what=$3 before
+    if gone "$pid"; then
+        note_fail "$what: process $pid is gone"
+        return
+    fi
+    if wait_for 2 eval "[ \"\$(traced_threads $pid)\" = 0 ]"; then
+        echo "ok: $what: no thread of $pid is traced"
+    else
+        note_fail "$what: $(traced_threads "$pid") threads of $pid still have a tracer"
+    fi
+    if task_states "$pid" | grep -q '^t$'; then
+        note_fail "$what: a thread of $pid is left in a tracing stop: $(task_states "$pid" | sort | uniq -c | tr '\n' ' ')"
+    else
+        echo "ok: $what: no thread of $pid is in a tracing stop"
+    fi
+    before=$(ticks "$out")
+    if wait_for 3 eval "[ \"\$(ticks $out)\" != \"$before\" ]"; then
+        echo "ok: $what: $pid goes on (tick $before, then $(ticks "$out"))"
+    else
+        note_fail "$what: $pid printed no tick after tick $before"
+    fi
+}

@@ -1,7 +1,8 @@
 #!/bin/bash
 # manpage.sh - doc/memlens.1 documents exactly the options `memlens run --help` lists (one
 # table in cmd_run.c drives the help; this keeps the man page from drifting away from it),
-# and every command of `memlens --help`.
+# those of `attach --help` and `threads --help` (in OPTIONS or ATTACH OPTIONS), and every
+# command of `memlens --help`.
 . "$(dirname "$0")/lib.sh"
 need_memlens
 
@@ -21,6 +22,24 @@ extra=$(comm -13 "$T/help.opts" "$T/man.opts")
     note_fail "options in run --help but not in doc/memlens.1: $missing"
 [ -z "$extra" ] && echo "ok: the man page documents no option run does not have" ||
     note_fail "options in doc/memlens.1 but not in run --help: $extra"
+
+# attach and threads: every option they list is documented in OPTIONS or ATTACH OPTIONS, and
+# ATTACH OPTIONS names no option they do not have
+sed -n '/^\.SH ATTACH OPTIONS/,/^\.SH /p' "$man1" | sed 's/\\f[BIRP]//g' | tr -d '\\' | grep -oE -- '--[a-z][a-z-]*' | sort -u >"$T/man.attach"
+[ -s "$T/man.attach" ] || note_fail "the man page has no ATTACH OPTIONS section"
+sort -u "$T/man.opts" "$T/man.attach" >"$T/man.all"
+: >"$T/attach.opts"
+for cmd in attach threads; do
+    "$MEMLENS" $cmd --help >"$T/ch" 2>&1 || note_fail "$cmd --help failed"
+    grep -oE -- '--[a-z][a-z-]*' "$T/ch" | sort -u >"$T/c.opts"
+    cat "$T/c.opts" >>"$T/attach.opts"
+    missing=$(comm -23 "$T/c.opts" "$T/man.all")
+    [ -z "$missing" ] && echo "ok: every $cmd option is in the man page" ||
+        note_fail "options in $cmd --help but not in doc/memlens.1: $missing"
+done
+extra=$(comm -13 <(sort -u "$T/attach.opts") "$T/man.attach")
+[ -z "$extra" ] && echo "ok: ATTACH OPTIONS documents no option attach and threads do not have" ||
+    note_fail "options in ATTACH OPTIONS that attach/threads do not have: $extra"
 
 "$MEMLENS" --help >"$T/h" 2>&1 || fail "--help failed"
 for cmd in $(sed -n '/^commands:/,/^$/p' "$T/h" | awk 'NF && !/commands:/ {print $1}'); do

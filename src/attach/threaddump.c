@@ -1,0 +1,182 @@
+/* threaddump.c — stop each thread of a process for a moment, unwind it with libunwind-ptrace, let it go. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <libunwind-ptrace.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attach/modmap.h"
+#include "attach/threaddump.h"
+#include "attach/tracee.h"
+#include "core/procfs.h"
+#include "core/util.h"
+
+#define STOP_TIMEOUT_MS 200 /* a thread that does not stop by then is in uninterruptible sleep */
+#define MAX_FRAMES      64
+
+struct unwound {
+	uint64_t ips[MAX_FRAMES];
+	int depth, truncated;
+	uint64_t exact; /* bit i: ips[i] is an exact pc */
+};
+
+/* Walk the stopped thread's stack. One address space serves every thread (same process);
+ * each thread has its own _UPT handle. */
+static int unwind_thread(unw_addr_space_t as, pid_t tid, int max, struct unwound *u)
+{
+	memset(u, 0, sizeof *u);
+	void *upt = _UPT_create(tid);
+	if (!upt)
+		return -ENOMEM;
+	unw_cursor_t c;
+	int r = unw_init_remote(&c, as, upt);
+	if (r < 0) {
+		_UPT_destroy(upt);
+		return -EIO;
+	}
+	int exact_next = 1; /* frame 0 is where the thread is, not a return address */
+	for (;;) {
+		unw_word_t ip = 0;
+		if (unw_get_reg(&c, UNW_REG_IP, &ip) < 0 || ip == 0)
+			break;
+		if (u->depth == max) {
+			u->truncated = 1;
+			break;
+		}
+		if (exact_next)
+			u->exact |= (uint64_t)1 << u->depth;
+		u->ips[u->depth++] = ip;
+		exact_next = unw_is_signal_frame(&c) > 0; /* below a signal frame: the interrupted pc */
+		if (unw_step(&c) <= 0)
+			break;
+	}
+	_UPT_destroy(upt);
+	return 0;
+}
+
+static void add_module(const struct sym_module *sm, void *arg)
+{
+	model_add_module(arg, sm);
+}
+
+static int read_tids(pid_t pid, pid_t **tids, int *n)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return -errno;
+	int cap = 64;
+	*tids = xmalloc((size_t)cap * sizeof **tids);
+	*n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		if (*n == cap) {
+			cap *= 2;
+			*tids = xrealloc(*tids, (size_t)cap * sizeof **tids);
+		}
+		(*tids)[(*n)++] = atoi(e->d_name);
+	}
+	closedir(d);
+	return 0;
+}
+
+/* Stop, unwind and release one thread; its stack (or why there is none) goes into the model.
+ * Returns the seize error when the thread could not even be seized, else 0. A thread that
+ * did not stop in time is left in *straggler (still seized) for the caller to release. */
+static int dump_one(struct model *m, unw_addr_space_t as, pid_t pid, pid_t tid, int max, struct dump_stats *st,
+                    struct tracee *straggler)
+{
+	struct proc_task pt;
+	if (procfs_task(pid, tid, &pt) != 0) {
+		st->gone++;
+		return 0;
+	}
+	struct tracee t;
+	struct unwound u = {0};
+	int r = tracee_seize(&t, tid);
+	if (r == -ESRCH) {
+		st->gone++;
+		return 0;
+	}
+	if (r)
+		return r;
+	r = tracee_stop(&t, STOP_TIMEOUT_MS);
+	if (r == 0)
+		r = unwind_thread(as, tid, max, &u);
+	uint64_t held = tracee_release(&t);
+	if (r == -ESRCH) {
+		st->gone++;
+		return 0;
+	}
+	if (r == -ETIMEDOUT) {
+		st->not_stopped++;
+		*straggler = t;
+	} else if (r == 0) {
+		st->unwound++;
+	}
+	if (held > st->max_stop_ns)
+		st->max_stop_ns = held;
+	st->sum_stop_ns += held;
+	model_thread_stack(m, &pt, u.ips, u.depth, u.exact, u.truncated, r, held);
+	return 0;
+}
+
+/* Threads still in uninterruptible sleep got our interrupt: give them a second to stop and
+ * release them then; any left are released by the kernel when memlens exits. */
+static void release_stragglers(struct tracee *s, int n)
+{
+	uint64_t deadline = util_now_ns() + 1000000000u;
+	for (int i = 0; i < n; i++) {
+		if (!s[i].seized)
+			continue;
+		uint64_t now = util_now_ns();
+		int status;
+		if (now < deadline && tracee_wait(&s[i], (int)((deadline - now) / 1000000u), &status) == 0)
+			tracee_release(&s[i]);
+	}
+}
+
+int threaddump_take(struct model *m, pid_t pid, int max_depth)
+{
+	struct dump_stats *st = &m->dump;
+	memset(st, 0, sizeof *st);
+	uint64_t t0 = util_now_ns();
+	if (max_depth <= 0 || max_depth > MAX_FRAMES)
+		max_depth = MAX_FRAMES;
+	int r = modmap_read(pid, add_module, m);
+	if (r < 0)
+		return r;
+	pid_t *tids = NULL;
+	int n = 0;
+	if ((r = read_tids(pid, &tids, &n)) != 0)
+		return r;
+	st->threads = n;
+	unw_addr_space_t as = unw_create_addr_space(&_UPT_accessors, 0);
+	if (!as) {
+		free(tids);
+		return -ENOMEM;
+	}
+	unw_set_caching_policy(as, UNW_CACHE_GLOBAL);
+	struct tracee *stragglers = xcalloc((size_t)n, sizeof *stragglers);
+	int err = 0;
+	for (int i = 0; i < n && !err; i++) {
+		err = dump_one(m, as, pid, tids[i], max_depth, st, &stragglers[i]);
+		if (err && st->unwound)
+			err = 0; /* one thread refused, others did not: keep going */
+	}
+	release_stragglers(stragglers, n);
+	free(stragglers);
+	unw_destroy_addr_space(as);
+	free(tids);
+	if (err)
+		return err;
+	m->dumped = 1;
+	st->took_ns = util_now_ns() - t0;
+	return 0;
+}

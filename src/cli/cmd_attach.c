@@ -1,0 +1,317 @@
+/* cmd_attach.c — `memlens attach` and `memlens threads`: inspect a process memlens did not start. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attach/access.h"
+#include "attach/threaddump.h"
+#include "cli/commands.h"
+#include "cli/exitcodes.h"
+#include "cli/options.h"
+#include "cli/outfile.h"
+#include "core/procfs.h"
+#include "core/report.h"
+#include "core/session.h"
+#include "core/threadreport.h"
+#include "core/util.h"
+
+enum { OPT_HEADLESS = 256, OPT_NO_INJECT, OPT_INTERVAL, OPT_DEPTH, OPT_HELP };
+
+static const struct opt_spec attach_options[] = {
+        {"no-inject", OPT_NO_INJECT, NULL, "do not load the agent: /proc figures over time and the threads' stacks"},
+        {"headless", OPT_HEADLESS, NULL, "no TUI: print the report at the end (the default for now)"},
+        {"duration", 'd', "T", "detach and report after T (10s, 5m, 250ms); default: at Ctrl-C or when it ends"},
+        {"json", 'j', NULL, "write the report as JSON (doc/report-json.md)"},
+        {"report", 'r', "FILE", "write the report to FILE instead of standard output"},
+        {"top", 'n', "N", "sites listed per table (default 10)"},
+        {"interval", OPT_INTERVAL, "T", "sampling period of /proc and the heap figures (default 100ms)"},
+        {"max-depth", OPT_DEPTH, "N", "frames kept per stack, 1..64 (default 64)"},
+        {"help", OPT_HELP, NULL, "show this help"},
+        {NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec threads_options[] = {
+        {"json", 'j', NULL, "write the thread dump as JSON (doc/report-json.md, \"thread_dump\")"},
+        {"report", 'r', "FILE", "write the dump to FILE instead of standard output"},
+        {"max-depth", OPT_DEPTH, "N", "frames kept per stack, 1..64 (default 64)"},
+        {"help", OPT_HELP, NULL, "show this help"},
+        {NULL, 0, NULL, NULL},
+};
+
+#define EXIT_STATUS_HELP                                                                                               \
+	"Exit status: 0 when done, or memlens's own: 64 usage, 70 internal, 71 system error,\n"                        \
+	"73 cannot create the output file, 81 no such process, 82 a kernel thread,\n"                                  \
+	"83 already traced by another tracer, 84 another user's process, 85 Yama ptrace_scope,\n"                      \
+	"86 CAP_SYS_PTRACE needed, 87 the process ended while attaching.\n"
+
+struct attach_opts {
+	int no_inject;
+	int max_depth;
+	uint64_t duration_ns, interval_ns;
+	struct report_opts report;
+	const char *output;
+};
+
+static void attach_usage(FILE *out)
+{
+	fputs("usage: memlens attach [options] PID\n\n"
+	      "Watch a running process memlens did not start, without restarting it and\n"
+	      "stopping it only for moments. With --no-inject: its /proc figures (RSS,\n"
+	      "anonymous RSS, VmHWM, VmSize, threads) sampled over time and, at the end, every\n"
+	      "thread's stack, threads with identical stacks grouped. The process is left\n"
+	      "running as it was.\n" EXIT_STATUS_HELP "\noptions:\n",
+	      out);
+	opt_print_help(out, attach_options);
+}
+
+static void threads_usage(FILE *out)
+{
+	fputs("usage: memlens threads [options] PID\n\n"
+	      "Print a thread dump of a running process: every thread's tid, name, state,\n"
+	      "CPU time and symbolized stack, threads with the same state and stack grouped\n"
+	      "(\"3 threads [S, sleeping] @ function\"). Each thread is stopped only while its\n"
+	      "own stack is read (well under a millisecond), and never left stopped.\n" EXIT_STATUS_HELP "\noptions:\n",
+	      out);
+	opt_print_help(out, threads_options);
+}
+
+static int parse_pid(const char *cmd, int argc, char **argv, int first, pid_t *pid)
+{
+	if (first >= argc) {
+		fprintf(stderr, "memlens: %s: no PID given (usage: memlens %s [options] PID)\n", cmd, cmd);
+		return EXIT_USAGE;
+	}
+	if (first + 1 < argc) {
+		fprintf(stderr, "memlens: %s: unexpected argument '%s' after the PID\n", cmd, argv[first + 1]);
+		return EXIT_USAGE;
+	}
+	char *end;
+	errno = 0;
+	long v = strtol(argv[first], &end, 10);
+	if (errno || *end || end == argv[first] || v <= 0 || v > INT_MAX)
+		return usage_error(cmd, "PID", argv[first], "a process id, a positive number");
+	*pid = (pid_t)v;
+	return -1;
+}
+
+/* Parse options shared by attach and threads; -1 to go on, else an exit status. */
+static int parse_options(const char *cmd, const struct opt_spec *specs, int argc, char **argv, struct attach_opts *o,
+                         pid_t *pid)
+{
+	memset(o, 0, sizeof *o);
+	o->interval_ns = 100000000u;
+	o->report.top = REPORT_DEFAULT_TOP;
+	const char *arg;
+	int c;
+	opt_reset();
+	while ((c = opt_next(cmd, argc, argv, specs, &arg)) != -1) {
+		uint64_t v;
+		switch (c) {
+		case OPT_HEADLESS: break;
+		case OPT_NO_INJECT: o->no_inject = 1; break;
+		case 'j': o->report.json = 1; break;
+		case 'r': o->output = arg; break;
+		case OPT_HELP:
+			if (specs == threads_options)
+				threads_usage(stdout);
+			else
+				attach_usage(stdout);
+			return 0;
+		case 'd':
+			if (util_parse_duration(arg, &o->duration_ns) != 0 || !o->duration_ns)
+				return usage_error(cmd, "--duration", arg, "a duration like 10s, 5m or 250ms");
+			break;
+		case OPT_INTERVAL:
+			if (util_parse_duration(arg, &o->interval_ns) != 0 || o->interval_ns < 1000000)
+				return usage_error(cmd, "--interval", arg, "a duration of at least 1ms");
+			break;
+		case 'n':
+			if (util_parse_size(arg, &v) != 0 || v < 1 || v > 100000)
+				return usage_error(cmd, "--top", arg, "a number from 1 to 100000");
+			o->report.top = (int)v;
+			break;
+		case OPT_DEPTH:
+			if (util_parse_size(arg, &v) != 0 || v < 1 || v > MLR_MAX_DEPTH)
+				return usage_error(cmd, "--max-depth", arg, "a number from 1 to 64");
+			o->max_depth = (int)v;
+			break;
+		default: return EXIT_USAGE;
+		}
+	}
+	return parse_pid(cmd, argc, argv, opt_index(), pid);
+}
+
+static int verdict_exit(enum access_verdict v)
+{
+	switch (v) {
+	case ACCESS_OK: return 0;
+	case ACCESS_NO_PROCESS: return EXIT_NO_PROCESS;
+	case ACCESS_SELF: return EXIT_USAGE;
+	case ACCESS_KERNEL_THREAD: return EXIT_KERNEL_THREAD;
+	case ACCESS_TRACED: return EXIT_TRACED;
+	case ACCESS_OTHER_USER: return EXIT_OTHER_USER;
+	case ACCESS_YAMA: return EXIT_YAMA;
+	case ACCESS_NO_CAP: return EXIT_NO_CAP_PTRACE;
+	}
+	return EXIT_INTERNAL;
+}
+
+static int refuse(const char *cmd, enum access_verdict v, const struct access_facts *f)
+{
+	char why[512];
+	fprintf(stderr, "memlens: %s: %s\n", cmd, access_explain(v, f, why, sizeof why));
+	return verdict_exit(v);
+}
+
+/* ptrace refused or the process went away after the checks passed: say why. */
+static int explain_failure(const char *cmd, pid_t pid, int err)
+{
+	struct access_facts f;
+	access_gather(pid, &f);
+	if (err == -ESRCH || !f.exists || f.zombie) {
+		fprintf(stderr, "memlens: %s: process %d ended while memlens was attaching\n", cmd, (int)pid);
+		return EXIT_TARGET_GONE;
+	}
+	if (err == -EPERM)
+		return refuse(cmd, access_after_eperm(&f), &f);
+	fprintf(stderr, "memlens: %s: cannot stop the threads of process %d: %s\n", cmd, (int)pid, strerror(-err));
+	return EXIT_OS_ERROR;
+}
+
+/* Before touching the process: may we? 0, or the exit status after a one-line explanation.
+ * Opening /proc/PID/mem asks the kernel the very question ptrace will (Yama included),
+ * without stopping anything: an undumpable process is caught here, not at the end. */
+static int check_access(const char *cmd, pid_t pid)
+{
+	struct access_facts f;
+	access_gather(pid, &f);
+	enum access_verdict v = access_decide(&f);
+	if (v != ACCESS_OK)
+		return refuse(cmd, v, &f);
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == EACCES || errno == EPERM)
+		return refuse(cmd, access_after_eperm(&f), &f);
+	return explain_failure(cmd, pid, -errno);
+}
+
+static int begin_model(struct model *m, pid_t pid)
+{
+	int argc;
+	char **argv;
+	if (procfs_cmdline(pid, &argc, &argv) != 0)
+		return -ESRCH;
+	model_init(m, pid, argc, argv);
+	m->attached = 1;
+	for (int i = 0; i < argc; i++)
+		free(argv[i]);
+	free(argv);
+	return 0;
+}
+
+int cmd_threads(int argc, char **argv)
+{
+	struct attach_opts o;
+	pid_t pid;
+	int r = parse_options("threads", threads_options, argc, argv, &o, &pid);
+	if (r >= 0)
+		return r;
+	if ((r = check_access("threads", pid)) != 0)
+		return r;
+	char tmp[PATH_MAX];
+	FILE *out;
+	if ((r = outfile_open(o.output, tmp, sizeof tmp, &out)) != 0)
+		return r;
+	signal(SIGPIPE, SIG_IGN);
+	struct model m;
+	memset(&m, 0, sizeof m);
+	int err = begin_model(&m, pid);
+	if (err == 0) {
+		model_sample(&m, NULL);
+		err = threaddump_take(&m, pid, o.max_depth);
+	}
+	if (err) {
+		if (o.output)
+			unlink(tmp);
+		if (m.argv) /* else begin_model failed */
+			model_done(&m);
+		return explain_failure("threads", pid, err);
+	}
+	if (o.report.json)
+		threadreport_json_document(out, &m, NULL);
+	else
+		threadreport_text(out, &m, NULL);
+	model_done(&m);
+	return outfile_finish(o.output, tmp, out);
+}
+
+/* attach --no-inject: sample /proc until the end, then take the thread dump and report. */
+static int attach_procfs(pid_t pid, const struct attach_opts *o)
+{
+	char tmp[PATH_MAX];
+	FILE *out;
+	int r = outfile_open(o->output, tmp, sizeof tmp, &out);
+	if (r)
+		return r;
+	session_install_signals();
+	signal(SIGPIPE, SIG_IGN);
+	int argc;
+	char **argv;
+	if (procfs_cmdline(pid, &argc, &argv) != 0) {
+		if (o->output)
+			unlink(tmp);
+		return explain_failure("attach", pid, -ESRCH);
+	}
+	struct region none = {.fd = -1};
+	struct session s;
+	session_begin(&s, pid, 0, &none, argc, argv, o->interval_ns);
+	for (int i = 0; i < argc; i++)
+		free(argv[i]);
+	free(argv);
+	s.model.attached = 1;
+	if (o->duration_ns)
+		s.deadline_ns = util_now_ns() + o->duration_ns;
+	session_loop(&s);
+	session_finish(&s);
+	if (!s.ended) {
+		int err = threaddump_take(&s.model, pid, o->max_depth);
+		if (err && err != -ESRCH)
+			fprintf(stderr, "memlens: attach: no thread dump of process %d: %s\n", (int)pid,
+			        strerror(-err));
+	}
+	struct report_opts ro = o->report;
+	ro.procfs_only = 1;
+	report_write(out, &s.model, &s.region, &ro);
+	session_done(&s);
+	return outfile_finish(o->output, tmp, out);
+}
+
+int cmd_attach(int argc, char **argv)
+{
+	struct attach_opts o;
+	pid_t pid;
+	int r = parse_options("attach", attach_options, argc, argv, &o, &pid);
+	if (r >= 0)
+		return r;
+	if ((r = check_access("attach", pid)) != 0)
+		return r;
+	if (!o.no_inject) {
+		fputs("memlens: attach: loading the agent into a running process is not in this version yet; use "
+		      "--no-inject\n",
+		      stderr);
+		return EXIT_USAGE;
+	}
+	return attach_procfs(pid, &o);
+}
