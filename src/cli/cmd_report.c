@@ -38,7 +38,7 @@ int cmd_report(int argc, char **argv)
 	struct report_opts ro = {.top = REPORT_DEFAULT_TOP};
 	const char *arg;
 	int c;
-	opt_reset();
+	opt_reset_permuting();
 	while ((c = opt_next("report", argc, argv, report_options, &arg)) != -1) {
 		uint64_t v;
 		switch (c) {

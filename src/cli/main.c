@@ -21,6 +21,7 @@ static const struct command commands[] = {
         {"threads", "[options] PID", "thread dump: every thread's state and stack, grouped", cmd_threads},
         {"demo", "[options]", "run the bundled demo workload under memlens", cmd_demo},
         {"report", "[options] FILE", "print the report of a snapshot file", cmd_report},
+        {"diff", "[options] A B", "what grew and shrank between two snapshots", cmd_diff},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -16,14 +16,23 @@ static int count_specs(const struct opt_spec *specs)
 	return n;
 }
 
+static int permute;
+
 int opt_next(const char *cmd, int argc, char **argv, const struct opt_spec *specs, const char **optarg_out)
 {
 	struct option longs[MAX_OPTS + 1];
-	char shorts[2 * MAX_OPTS + 3] = "+:"; /* stop at the first non-option; report missing args */
+	/* "+": stop at the first non-option (a command's own options follow it); ":": report
+	 * missing arguments. Permuting, options may come after the files too. */
+	char shorts[2 * MAX_OPTS + 3] = "+:";
+	size_t k = 2;
+	if (permute) {
+		shorts[0] = ':';
+		shorts[1] = '\0';
+		k = 1;
+	}
 	int n = count_specs(specs);
 	if (n > MAX_OPTS)
 		n = MAX_OPTS;
-	size_t k = 2;
 	for (int i = 0; i < n; i++) {
 		longs[i] = (struct option){specs[i].name, specs[i].arg ? required_argument : no_argument, NULL,
 		                           specs[i].key};
@@ -61,6 +70,13 @@ int opt_index(void)
 void opt_reset(void)
 {
 	optind = 0; /* 0 makes glibc's getopt re-initialise */
+	permute = 0;
+}
+
+void opt_reset_permuting(void)
+{
+	opt_reset();
+	permute = 1;
 }
 
 void opt_print_help(FILE *out, const struct opt_spec *specs)

@@ -17,6 +17,9 @@ int opt_next(const char *cmd, int argc, char **argv, const struct opt_spec *spec
 /* Index of the first non-option argument after the last opt_next call. */
 int opt_index(void);
 void opt_reset(void);
+/* The same, for commands without a program to run: options may also follow the operands
+ * (which opt_index() then points at, moved to the end); "--" still ends the options. */
+void opt_reset_permuting(void);
 void opt_print_help(FILE *out, const struct opt_spec *specs);
 
 #endif
