@@ -128,6 +128,12 @@ static int exit_status_of(int status)
 /* Fail before the run, not after it, when the snapshot cannot be written there. */
 static int check_writable(const char *path)
 {
+	if (util_is_special(path)) {
+		if (access(path, W_OK) == 0)
+			return 0;
+		fprintf(stderr, "memlens: cannot write %s: %s\n", path, strerror(errno));
+		return EXIT_CANT_CREATE;
+	}
 	char tmp[PATH_MAX];
 	snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
 	int fd = mkstemp(tmp);
@@ -154,7 +160,7 @@ static int run_session(char **argv, int argc, const char *agent, const struct ru
 	struct region region;
 	r = launch_start(argv, agent, &o->launch, &pid, &region);
 	if (r) {
-		if (o->report_file)
+		if (o->report_file && tmp[0])
 			unlink(tmp);
 		return r;
 	}

@@ -9,11 +9,20 @@
 
 #include "cli/exitcodes.h"
 #include "cli/outfile.h"
+#include "core/util.h"
 
 int outfile_open(const char *path, char *tmp, size_t len, FILE **out)
 {
 	if (!path) {
 		*out = stdout;
+		return 0;
+	}
+	if (util_is_special(path)) { /* /dev/null, a FIFO: written in place, never replaced */
+		tmp[0] = '\0';
+		if (!(*out = fopen(path, "w"))) {
+			fprintf(stderr, "memlens: cannot open %s: %s\n", path, strerror(errno));
+			return EXIT_CANT_CREATE;
+		}
 		return 0;
 	}
 	snprintf(tmp, len, "%s.XXXXXX", path);
@@ -30,9 +39,10 @@ int outfile_finish(const char *path, const char *tmp, FILE *out)
 {
 	if (!path)
 		return fflush(out) == 0 || errno == EPIPE ? 0 : EXIT_OS_ERROR;
-	if (fclose(out) != 0 || rename(tmp, path) != 0) {
+	if (fclose(out) != 0 || (tmp[0] && rename(tmp, path) != 0)) {
 		fprintf(stderr, "memlens: cannot write %s: %s\n", path, strerror(errno));
-		unlink(tmp);
+		if (tmp[0])
+			unlink(tmp);
 		return EXIT_CANT_CREATE;
 	}
 	return 0;

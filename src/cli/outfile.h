@@ -5,8 +5,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* path NULL: *out = stdout. Else a temporary "path.XXXXXX" (its name in tmp) to be renamed by
- * outfile_finish. 0, or EXIT_CANT_CREATE after a "memlens: cannot create" line. */
+/* path NULL: *out = stdout. A device or FIFO (/dev/null): opened in place (tmp empty).
+ * Else a temporary "path.XXXXXX" (its name in tmp) to be renamed by outfile_finish.
+ * 0, or EXIT_CANT_CREATE after a "memlens: cannot create" line. */
 int outfile_open(const char *path, char *tmp, size_t len, FILE **out);
 /* Flush stdout, or close and rename the temporary file to path (a crash never leaves half a
  * report under the name). 0, EXIT_OS_ERROR or EXIT_CANT_CREATE. */

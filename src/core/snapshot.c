@@ -377,8 +377,33 @@ void snapshot_encode(struct model *m, const struct region *r, struct snap_buf *o
 	strtab_free(&t);
 }
 
+/* A device or FIFO (/dev/null) is written in place: renaming onto it would replace it. */
+static enum snap_status save_in_place(const void *data, size_t len, const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	const uint8_t *p = data;
+	while (fd >= 0 && len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fd < 0 || len || close(fd) != 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
+		if (fd >= 0 && len)
+			close(fd);
+		return SNAP_CANT_CREATE;
+	}
+	return SNAP_OK;
+}
+
 enum snap_status snapshot_save(const void *data, size_t len, const char *path, char *err, size_t errlen)
 {
+	if (util_is_special(path))
+		return save_in_place(data, len, path, err, errlen);
 	char tmp[PATH_MAX];
 	if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
 		snprintf(err, errlen, "%s: name too long", path);

@@ -26,4 +26,9 @@ char *util_fmt_count(char *buf, size_t len, uint64_t n); /* 1,234,567 */
 
 uint64_t util_now_ns(void); /* CLOCK_MONOTONIC */
 
+/* 1 when path names something other than a regular file (/dev/null, a FIFO, /dev/stdout):
+ * writers that go through a temporary file and rename must open such a path in place
+ * instead, or they replace the device with a file. */
+int util_is_special(const char *path);
+
 #endif
