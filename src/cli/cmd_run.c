@@ -125,34 +125,13 @@ static int exit_status_of(int status)
 	return EXIT_INTERNAL;
 }
 
-/* Fail before the run, not after it, when the snapshot cannot be written there. */
-static int check_writable(const char *path)
-{
-	if (util_is_special(path)) {
-		if (access(path, W_OK) == 0)
-			return 0;
-		fprintf(stderr, "memlens: cannot write %s: %s\n", path, strerror(errno));
-		return EXIT_CANT_CREATE;
-	}
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		fprintf(stderr, "memlens: cannot create %s: %s\n", path, strerror(errno));
-		return EXIT_CANT_CREATE;
-	}
-	close(fd);
-	unlink(tmp);
-	return 0;
-}
-
 /* With end_status_ok, a target memlens itself ended after --duration counts as
  * a success (memlens demo); otherwise the exit status is always the target's. */
 static int run_session(char **argv, int argc, const char *agent, const struct run_opts *o, int end_status_ok)
 {
 	char tmp[PATH_MAX];
 	FILE *out;
-	int r = o->snapshot_file ? check_writable(o->snapshot_file) : 0;
+	int r = o->snapshot_file ? outfile_check_writable(o->snapshot_file) : 0;
 	if (r || (r = outfile_open(o->report_file, tmp, sizeof tmp, &out)) != 0)
 		return r;
 	session_install_signals();

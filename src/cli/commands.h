@@ -9,6 +9,8 @@ int cmd_attach(int argc, char **argv);
 int cmd_threads(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* "memlens CMD: bad value 'X' for --opt (expected ...)"; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *option, const char *value, const char *expected);

@@ -26,6 +26,7 @@ enum {
 	EXIT_TARGET_GONE = 87,    /* the process ended while memlens attached */
 	EXIT_TARGET_STOPPED = 88, /* the process is stopped (SIGSTOP): the agent cannot be loaded */
 	EXIT_INJECT_FAILED = 89,  /* the agent could not be loaded into the process (the reason is printed) */
+	EXIT_NO_SESSION = 90,     /* memlens snapshot: no memlens session watches that process */
 	EXIT_NOT_EXECUTABLE = 126,
 	EXIT_NOT_FOUND = 127,
 };

@@ -20,8 +20,10 @@ static const struct command commands[] = {
         {"attach", "[options] PID", "watch a running process; --no-inject: /proc and stacks only", cmd_attach},
         {"threads", "[options] PID", "thread dump: every thread's state and stack, grouped", cmd_threads},
         {"demo", "[options]", "run the bundled demo workload under memlens", cmd_demo},
+        {"snapshot", "PID -o FILE", "write a snapshot of a process memlens is watching", cmd_snapshot},
         {"report", "[options] FILE", "print the report of a snapshot file", cmd_report},
         {"diff", "[options] A B", "what grew and shrank between two snapshots", cmd_diff},
+        {"export", "FILE --format F", "a snapshot as pprof, folded stacks or JSON", cmd_export},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

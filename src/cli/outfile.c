@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/exitcodes.h"
@@ -31,6 +32,30 @@ int outfile_open(const char *path, char *tmp, size_t len, FILE **out)
 		fprintf(stderr, "memlens: cannot create %s: %s\n", path, strerror(errno));
 		return EXIT_CANT_CREATE;
 	}
+	/* the mode a newly created file would have (mkstemp makes it 0600) */
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	return 0;
+}
+
+int outfile_check_writable(const char *path)
+{
+	if (util_is_special(path)) {
+		if (access(path, W_OK) == 0)
+			return 0;
+		fprintf(stderr, "memlens: cannot write %s: %s\n", path, strerror(errno));
+		return EXIT_CANT_CREATE;
+	}
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		fprintf(stderr, "memlens: cannot create %s: %s\n", path, strerror(errno));
+		return EXIT_CANT_CREATE;
+	}
+	close(fd);
+	unlink(tmp);
 	return 0;
 }
 

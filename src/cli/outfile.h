@@ -13,4 +13,8 @@ int outfile_open(const char *path, char *tmp, size_t len, FILE **out);
  * report under the name). 0, EXIT_OS_ERROR or EXIT_CANT_CREATE. */
 int outfile_finish(const char *path, const char *tmp, FILE *out);
 
+/* Fail early, not after a long run: 0 when a file can be created at path (a probe file is
+ * created and removed), else EXIT_CANT_CREATE after a "memlens: cannot create" line. */
+int outfile_check_writable(const char *path);
+
 #endif

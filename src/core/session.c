@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/control.h"
 #include "core/session.h"
 #include "core/util.h"
 
@@ -48,6 +49,8 @@ void session_begin(struct session *s, pid_t pid, int own_child, struct region *r
 	s->interval_ns = interval_ns ? interval_ns : 100000000u;
 	model_init(&s->model, pid, argc, argv);
 	s->next_sample_ns = util_now_ns();
+	s->control_fd = -1;
+	s->control_problem = control_listen(s);
 }
 
 void session_add_client(struct session *s, const struct session_client *c)
@@ -192,6 +195,7 @@ int session_end_target(struct session *s)
 
 void session_done(struct session *s)
 {
+	control_close(s);
 	model_done(&s->model);
 	region_done(&s->region);
 	if (s->pidfd >= 0)

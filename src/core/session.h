@@ -49,9 +49,15 @@ struct session {
 
 	struct session_client clients[SESSION_MAX_CLIENTS];
 	int nclients;
+
+	/* the control socket (core/control.h): `memlens snapshot PID` asks through it */
+	int control_fd;
+	char control_path[108];
+	const char *control_problem; /* why there is none, or NULL */
 };
 
-/* Take over a started target and its region (moved in) and begin its model. */
+/* Take over a started target and its region (moved in), begin its model, and open the
+ * control socket. */
 void session_begin(struct session *s, pid_t pid, int own_child, struct region *r, int argc, char **argv,
                    uint64_t interval_ns);
 void session_add_client(struct session *s, const struct session_client *c);
