@@ -56,6 +56,8 @@ static void pb_bytes(struct pb *b, int field, const void *data, size_t len)
 {
 	pb_varint(b, (uint64_t)field << 3 | 2);
 	pb_varint(b, len);
+	if (!len)
+		return;
 	pb_reserve(b, len);
 	memcpy(b->p + b->len, data, len);
 	b->len += len;
@@ -298,19 +300,14 @@ int export_pprof(FILE *out, struct model *m)
 	uint64_t comment_idx = str_index(&x, comment);
 	uint64_t default_type = str_index(&x, "inuse_space");
 	struct pb all = {0};
-	pb_reserve(&all, prof.len + samples.len + mappings.len + x.locations.len + x.functions.len + x.strtab.len + 64);
-	memcpy(all.p, prof.p, prof.len);
-	all.len = prof.len;
-	memcpy(all.p + all.len, samples.p, samples.len);
-	all.len += samples.len;
-	memcpy(all.p + all.len, mappings.p, mappings.len);
-	all.len += mappings.len;
-	memcpy(all.p + all.len, x.locations.p, x.locations.len);
-	all.len += x.locations.len;
-	memcpy(all.p + all.len, x.functions.p, x.functions.len);
-	all.len += x.functions.len;
-	memcpy(all.p + all.len, x.strtab.p, x.strtab.len);
-	all.len += x.strtab.len;
+	const struct pb *parts[] = {&prof, &samples, &mappings, &x.locations, &x.functions, &x.strtab};
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		if (!parts[i]->len)
+			continue;
+		pb_reserve(&all, parts[i]->len);
+		memcpy(all.p + all.len, parts[i]->p, parts[i]->len);
+		all.len += parts[i]->len;
+	}
 	pb_uint(&all, 9, (uint64_t)(m->snapshot_wall_ns > 0 ? m->snapshot_wall_ns : m->start_wall_ns));
 	pb_uint(&all, 10, (uint64_t)(m->duration_s * 1e9));
 	struct pb pt = {0};

@@ -40,6 +40,8 @@ static void reserve(struct snap_buf *b, size_t n)
 
 static void put_raw(struct snap_buf *b, const void *p, size_t n)
 {
+	if (!n)
+		return;
 	reserve(b, n);
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
@@ -217,6 +219,7 @@ static void encode_meta(struct snap_buf *b, struct strtab *t, const struct model
 	put_u(b, m->nsamples);
 	put_u(b, (uint64_t)m->have_blocks);
 	put_f(b, m->blocks_s);
+	put_u(b, (uint64_t)(m->attached != 0));
 }
 
 static void encode_modules(struct snap_buf *b, struct strtab *t, const struct model *m)
@@ -678,6 +681,12 @@ static int dec_meta(struct rd *r)
 	m->max_threads = (uint32_t)u[1];
 	m->nsamples = (size_t)u[2];
 	m->have_blocks = (int)u[3];
+	/* fields a later minor version appended: present when bytes are left */
+	if (r->pos < r->end) {
+		if (get_max(r, 1, "attached flag", &u[4]))
+			return -1;
+		m->attached = (int)u[4];
+	}
 	(void)version;
 	return 0;
 }

@@ -47,6 +47,7 @@ static void fill_model(struct model *m)
 	m->vm_hwm = 1 << 27;
 	m->max_threads = 9;
 	m->nsamples = 605;
+	m->attached = 1;
 
 	m->nmodules = 2;
 	m->modules = xcalloc(2, sizeof *m->modules);
@@ -185,6 +186,7 @@ static int models_equal(const struct model *a, const struct model *b)
 	                       a->agent_state == b->agent_state && a->agent_reason == b->agent_reason &&
 	                       a->unwinder == b->unwinder && a->max_depth == b->max_depth &&
 	                       a->agent_flags == b->agent_flags);
+	FIELD("attached", a->attached == b->attached);
 	FIELD("sampling", a->sample_every == b->sample_every && a->counts_from_s == b->counts_from_s);
 	FIELD("heap", counts_eq(&a->heap, &b->heap));
 	FIELD("mmap", counts_eq(&a->mmap, &b->mmap));
