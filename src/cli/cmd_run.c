@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/exitcodes.h"
+#include "cli/frontend.h"
 #include "cli/launch.h"
 #include "cli/options.h"
 #include "cli/outfile.h"
@@ -24,7 +25,8 @@
 enum { OPT_HEADLESS = 256, OPT_UNWIND, OPT_DEPTH, OPT_INTERVAL, OPT_REGION, OPT_HELP };
 
 static const struct opt_spec run_options[] = {
-        {"headless", OPT_HEADLESS, NULL, "no TUI: print the report when the command ends (the default for now)"},
+        {"headless", OPT_HEADLESS, NULL,
+         "no TUI: print the report when the command ends (the default when stdout is not a terminal)"},
         {"duration", 'd', "T", "report after T (10s, 5m, 250ms), then end the command"},
         {"json", 'j', NULL, "write the report as JSON (doc/report-json.md)"},
         {"output", 'o', "FILE", "write a snapshot to FILE when the run ends (for memlens report, diff, export)"},
@@ -34,6 +36,7 @@ static const struct opt_spec run_options[] = {
         {"max-depth", OPT_DEPTH, "N", "frames kept per stack, 1..64 (default 64)"},
         {"interval", OPT_INTERVAL, "T", "sampling period of /proc and the heap figures (default 100ms)"},
         {"region-size", OPT_REGION, "SIZE", "size of the shared region (default 4GiB, sparse)"},
+        FRONTEND_OPTION_SPECS,
         {"help", OPT_HELP, NULL, "show this help"},
         {NULL, 0, NULL, NULL},
 };
@@ -43,6 +46,7 @@ struct run_opts {
 	struct report_opts report;
 	const char *report_file, *snapshot_file;
 	struct launch_opts launch;
+	struct frontend_opts fe;
 };
 
 static void run_usage(FILE *out, const char *cmd)
@@ -71,12 +75,12 @@ static int parse_run_options(const char *cmd, int argc, char **argv, struct run_
 	o->interval_ns = 100000000u;
 	o->report.top = REPORT_DEFAULT_TOP;
 	const char *arg;
-	int c;
+	int c, r;
 	opt_reset();
 	while ((c = opt_next(cmd, argc, argv, run_options, &arg)) != -1) {
 		uint64_t v;
 		switch (c) {
-		case OPT_HEADLESS: break;
+		case OPT_HEADLESS: o->fe.headless = 1; break;
 		case 'j': o->report.json = 1; break;
 		case 'o': o->snapshot_file = arg; break;
 		case 'r': o->report_file = arg; break;
@@ -109,7 +113,13 @@ static int parse_run_options(const char *cmd, int argc, char **argv, struct run_
 				return usage_error(cmd, "--region-size", arg, "a size of at least 16MiB");
 			o->launch.region_size = v;
 			break;
-		default: return EXIT_USAGE;
+		default:
+			if ((r = frontend_option(cmd, c, arg, &o->fe)) >= 0) {
+				if (r)
+					return r;
+				break;
+			}
+			return EXIT_USAGE;
 		}
 	}
 	*first_arg = opt_index();
@@ -125,22 +135,82 @@ static int exit_status_of(int status)
 	return EXIT_INTERNAL;
 }
 
-/* With end_status_ok, a target memlens itself ended after --duration counts as
- * a success (memlens demo); otherwise the exit status is always the target's. */
-static int run_session(char **argv, int argc, const char *agent, const struct run_opts *o, int end_status_ok)
+static int write_snapshot(struct session *s, const struct run_opts *o)
 {
-	char tmp[PATH_MAX];
-	FILE *out;
-	int r = o->snapshot_file ? outfile_check_writable(o->snapshot_file) : 0;
-	if (r || (r = outfile_open(o->report_file, tmp, sizeof tmp, &out)) != 0)
+	char err[512];
+	if (!o->snapshot_file || snapshot_write(&s->model, &s->region, o->snapshot_file, err, sizeof err) == SNAP_OK)
+		return 0;
+	fprintf(stderr, "memlens: %s\n", err);
+	return EXIT_CANT_CREATE;
+}
+
+/* The headless front end: sample until the command ends (or --duration, or a signal), then
+ * the snapshot and the report. With end_status_ok, a target memlens itself ended after
+ * --duration counts as a success (memlens demo); otherwise the exit status is the target's. */
+static int watch_headless(struct session *s, const struct run_opts *o, FILE *out, const char *tmp, int end_status_ok)
+{
+	/* Symbols are read only after sampling ends: debug information (tens of MiB
+	 * decompressed for libc) then never adds to the target's peak memory. */
+	session_loop(s);
+	session_finish(s);
+	int code = s->ended ? exit_status_of(s->status) : 0;
+	int w = write_snapshot(s, o);
+	report_write(out, &s->model, &s->region, &o->report);
+	int w2 = outfile_finish(o->report_file, tmp, out);
+	if (!s->ended) {
+		/* --duration or a signal: the report holds what was recorded; now end the target */
+		int status = session_end_target(s);
+		code = session_signal() || !end_status_ok ? exit_status_of(status) : 0;
+	}
+	return w ? w : w2 ? w2 : code;
+}
+
+/* The TUI: until the user quits (the target's end and --duration leave it open on the final
+ * state). Quitting ends a target still running (SIGTERM, then SIGKILL) and exits 0; a target
+ * that ended by itself gives its exit status, a signal to memlens the status it ends with.
+ * A snapshot (-o) and report (-r) asked for are written after the target ended. */
+static int watch_tui(struct session *s, const struct run_opts *o, FILE *out, const char *tmp, const char *output)
+{
+	struct tui_opts to = o->fe.tui;
+	to.target_output = output[0] ? output : NULL;
+	to.duration_ns = o->duration_ns;
+	enum session_end e = tui_run(s, &to);
+	int by_itself = s->ended && !s->terminated;
+	if (!s->ended)
+		session_end_target(s);
+	session_finish(s);
+	int w = write_snapshot(s, o), w2 = 0;
+	if (out) {
+		report_write(out, &s->model, &s->region, &o->report);
+		w2 = outfile_finish(o->report_file, tmp, out);
+	}
+	int code = e == SESSION_SIGNAL || by_itself ? exit_status_of(s->status) : 0;
+	return w ? w : w2 ? w2 : code;
+}
+
+static int run_session(char **argv, int argc, const char *agent, struct run_opts *o, enum frontend fe,
+                       int end_status_ok)
+{
+	char tmp[PATH_MAX] = "", output[PATH_MAX];
+	FILE *out = NULL;
+	int r = frontend_start_log(&o->fe);
+	if (r || (o->snapshot_file && (r = outfile_check_writable(o->snapshot_file)) != 0))
 		return r;
+	/* with the TUI, a report only when one is asked for in a file */
+	if ((fe == FRONTEND_HEADLESS || o->report_file) && (r = outfile_open(o->report_file, tmp, sizeof tmp, &out)))
+		return r;
+	int ofd = frontend_output_file(&o->fe, fe, output, sizeof output);
+	o->launch.output_fd = ofd;
 	session_install_signals();
 	pid_t pid;
 	struct region region;
-	r = launch_start(argv, agent, &o->launch, &pid, &region);
+	r = ofd == -1 ? EXIT_CANT_CREATE : launch_start(argv, agent, &o->launch, &pid, &region);
+	if (ofd >= 0)
+		close(ofd);
 	if (r) {
-		if (o->report_file && tmp[0])
+		if (o->report_file && out && tmp[0])
 			unlink(tmp);
+		frontend_output_done(&o->fe, output);
 		return r;
 	}
 	/* Handlers are reset by exec, but an ignored signal would stay ignored in
@@ -150,28 +220,13 @@ static int run_session(char **argv, int argc, const char *agent, const struct ru
 	session_begin(&s, pid, 1, &region, argc, argv, o->interval_ns);
 	if (o->duration_ns)
 		s.deadline_ns = util_now_ns() + o->duration_ns;
-	/* Symbols are read only after sampling ends: debug information (tens of MiB
-	 * decompressed for libc) then never adds to the target's peak memory. */
-	session_loop(&s);
-	session_finish(&s);
-	int code = s.ended ? exit_status_of(s.status) : 0;
-	int w = 0;
-	if (o->snapshot_file) {
-		char err[512];
-		if (snapshot_write(&s.model, &s.region, o->snapshot_file, err, sizeof err) != SNAP_OK) {
-			fprintf(stderr, "memlens: %s\n", err);
-			w = EXIT_CANT_CREATE;
-		}
-	}
-	report_write(out, &s.model, &s.region, &o->report);
-	int w2 = outfile_finish(o->report_file, tmp, out);
-	if (!s.ended) {
-		/* --duration or a signal: the report holds what was recorded; now end the target */
-		int status = session_end_target(&s);
-		code = session_signal() || !end_status_ok ? exit_status_of(status) : 0;
-	}
+	if (fe == FRONTEND_TUI)
+		r = watch_tui(&s, o, out, tmp, output);
+	else
+		r = watch_headless(&s, o, out, tmp, end_status_ok);
 	session_done(&s);
-	return w ? w : w2 ? w2 : code;
+	frontend_output_done(&o->fe, output);
+	return r;
 }
 
 int cmd_run(int argc, char **argv)
@@ -188,7 +243,8 @@ int cmd_run(int argc, char **argv)
 	char agent[PATH_MAX];
 	if ((r = launch_find_agent(agent, sizeof agent)) != 0)
 		return r;
-	return run_session(argv + first, argc - first, agent, &o, 0);
+	enum frontend fe = frontend_choose(&o.fe, o.report.json && !o.report_file);
+	return run_session(argv + first, argc - first, agent, &o, fe, 0);
 }
 
 int cmd_demo(int argc, char **argv)
@@ -202,13 +258,14 @@ int cmd_demo(int argc, char **argv)
 		fprintf(stderr, "memlens: demo: unexpected argument '%s'\n", argv[first]);
 		return EXIT_USAGE;
 	}
-	if (!o.duration_ns)
-		o.duration_ns = 10ull * 1000000000u;
+	enum frontend fe = frontend_choose(&o.fe, o.report.json && !o.report_file);
+	if (!o.duration_ns && fe == FRONTEND_HEADLESS)
+		o.duration_ns = 10ull * 1000000000u; /* the TUI runs it until the user quits */
 	char agent[PATH_MAX], demo[PATH_MAX];
 	if ((r = launch_find_agent(agent, sizeof agent)) != 0)
 		return r;
 	if ((r = launch_find_file("MEMLENS_DEMO", "memlens-demo", PKGLIBEXECDIR, demo, sizeof demo)) != 0)
 		return r;
 	char *dargv[] = {demo, NULL};
-	return run_session(dargv, 1, agent, &o, 1);
+	return run_session(dargv, 1, agent, &o, fe, 1);
 }

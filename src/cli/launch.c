@@ -149,6 +149,13 @@ static void exec_child(const char *exe, char **argv, const char *agent, int regi
                        const struct launch_opts *o)
 {
 	fcntl(region_fd, F_SETFD, 0); /* the target inherits the region, nothing else of ours */
+	if (o->output_fd > 2) {
+		int null = open("/dev/null", O_RDONLY);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(o->output_fd, 1) < 0 || dup2(o->output_fd, 2) < 0)
+			_exit(EXIT_OS_ERROR);
+		if (null > 2)
+			close(null);
+	}
 	child_environment(agent, region_fd, o);
 	execv(exe, argv);
 	int e = errno;

@@ -11,6 +11,8 @@ struct launch_opts {
 	const char *unwind;   /* "libunwind" or "fp" */
 	int max_depth;        /* 0 = default */
 	uint64_t region_size; /* 0 = default */
+	int output_fd;        /* > 2: the command's stdout and stderr go there, its stdin is /dev/null (the TUI owns the
+	                         terminal) */
 };
 
 /* Locate a file memlens ships: $ENV if set, then beside the memlens binary

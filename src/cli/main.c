@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/exitcodes.h"
+#include "tui/tui.h"
 
 struct command {
 	const char *name;
@@ -16,7 +17,7 @@ struct command {
 
 /* The one list of commands: dispatch and --help both read it. */
 static const struct command commands[] = {
-        {"run", "[options] -- CMD [ARGS]", "run CMD under the agent; report its heap when it ends", cmd_run},
+        {"run", "[options] -- CMD [ARGS]", "run CMD under the agent: the live TUI, or a report when it ends", cmd_run},
         {"attach", "[options] PID", "watch a running process; --no-inject: /proc and stacks only", cmd_attach},
         {"threads", "[options] PID", "thread dump: every thread's state and stack, grouped", cmd_threads},
         {"demo", "[options]", "run the bundled demo workload under memlens", cmd_demo},
@@ -49,6 +50,7 @@ static void usage(FILE *out)
 	fputs("\noptions:\n"
 	      "  -h, --help                       show this help\n"
 	      "  -V, --version                    show the version\n"
+	      "      --keys                       list the TUI's key bindings\n"
 	      "\n'memlens COMMAND --help' shows a command's options; 'man memlens' the rest.\n",
 	      out);
 }
@@ -66,6 +68,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
 		printf("memlens %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (strcmp(name, "--keys") == 0) {
+		tui_print_keys(stdout);
 		return 0;
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++)

@@ -222,6 +222,32 @@ static void note_task(const struct proc_task *pt, void *arg)
 	t->stime_s = pt->stime_s;
 }
 
+/* Process and per-thread rates over the period since the last update, once it is a second
+ * long: steadier than sample-to-sample differences, and no history kept per thread. */
+static void update_rates(struct model *m, const struct sample *x)
+{
+	struct rates *r = &m->rate;
+	double dt = x->t - r->base.t;
+	if (m->nsamples == 1 || dt <= 0) {
+		r->base = *x;
+		return;
+	}
+	if (dt < 1.0)
+		return;
+	r->allocs = (double)(x->heap_calls - r->base.heap_calls) / dt;
+	r->frees = (double)(x->heap_frees - r->base.heap_frees) / dt;
+	r->bytes = (double)(x->heap_bytes - r->base.heap_bytes) / dt;
+	r->base = *x;
+	for (size_t i = 0; i < m->nthreads; i++) {
+		struct thread_stat *t = &m->threads[i];
+		double cpu = t->utime_s + t->stime_s;
+		t->alloc_rate = t->c.bytes_alloc > t->rate_bytes ? (double)(t->c.bytes_alloc - t->rate_bytes) / dt : 0;
+		t->cpu_share = cpu > t->rate_cpu_s && t->rate_cpu_s > 0 ? (cpu - t->rate_cpu_s) / dt : 0;
+		t->rate_bytes = t->c.bytes_alloc;
+		t->rate_cpu_s = cpu;
+	}
+}
+
 void model_sample(struct model *m, const struct region *r)
 {
 	struct proc_status st;
@@ -255,6 +281,7 @@ void model_sample(struct model *m, const struct region *r)
 	};
 	series_push(m->series, &x);
 	m->nsamples++;
+	update_rates(m, &x);
 }
 
 void model_target_ended(struct model *m, int wait_status)
@@ -504,4 +531,46 @@ struct sym_frame *model_thread_frames(struct model *m, const struct region *r, c
 	memcpy(f, buf, (size_t)used * sizeof *f);
 	*n = used;
 	return f;
+}
+
+static int cmp_thread_sites(const void *a, const void *b)
+{
+	const struct thread_site *x = a, *y = b;
+	if (x->live_bytes != y->live_bytes)
+		return x->live_bytes < y->live_bytes ? 1 : -1;
+	return x->site->id < y->site->id ? -1 : x->site->id > y->site->id;
+}
+
+struct thread_site *model_thread_sites(const struct model *m, int32_t tid, size_t *n)
+{
+	*n = 0;
+	if (!m->have_blocks || !m->nsites)
+		return NULL;
+	/* slot[id] = 1 + index of the site's entry in v, 0 while it has none */
+	uint32_t *slot = xcalloc(m->nsites, sizeof *slot);
+	struct thread_site *v = NULL;
+	size_t k = 0, cap = 0;
+	for (size_t i = 0; i < m->nblocks; i++) {
+		const struct live_block *b = &m->blocks[i];
+		if (b->tid != tid || b->stack >= m->nsites)
+			continue;
+		if (!slot[b->stack]) {
+			if (k == cap) {
+				cap = cap ? cap * 2 : 16;
+				v = xrealloc(v, cap * sizeof *v);
+			}
+			v[k] = (struct thread_site){.site = &m->sites[b->stack], .oldest_s = b->birth_s};
+			slot[b->stack] = (uint32_t)++k;
+		}
+		struct thread_site *ts = &v[slot[b->stack] - 1];
+		ts->live_bytes += (int64_t)b->size;
+		ts->live_blocks++;
+		if (b->birth_s < ts->oldest_s)
+			ts->oldest_s = b->birth_s;
+	}
+	free(slot);
+	if (k)
+		qsort(v, k, sizeof *v, cmp_thread_sites);
+	*n = k;
+	return v;
 }

@@ -59,6 +59,10 @@ struct thread_stat {
 	struct counts c;       /* allocs/frees by this thread; live_* of the blocks it allocated */
 	double start_s, end_s; /* end_s < 0 while running */
 	uint32_t create_stack;
+	double alloc_rate; /* bytes it allocated per second, over the last second or so */
+	double cpu_share;  /* CPU time per second (1 = one core busy), same period */
+	uint64_t rate_bytes;
+	double rate_cpu_s; /* the figures at the start of that period */
 
 	/* Its stack as a thread dump (attach, threads) took it, innermost first. */
 	uint64_t *stack;      /* owned; NULL when none was taken */
@@ -86,6 +90,12 @@ struct dump_stats {
 struct thread_group {
 	size_t count;
 	size_t *members; /* indexes into model.threads, ascending by tid; owned */
+};
+
+/* The process's allocation rates per second, over the last second or so. */
+struct rates {
+	double allocs, frees, bytes;
+	struct sample base; /* the sample the period started with */
 };
 
 enum target_state {
@@ -125,6 +135,7 @@ struct model {
 	uint64_t peak_rss, peak_rss_anon, vm_hwm;
 	uint32_t max_threads;
 	size_t nsamples;
+	struct rates rate; /* updated by model_sample about once a second */
 
 	enum target_state target;
 	int exit_code, signal;
@@ -179,6 +190,19 @@ void model_add_module(struct model *m, const struct sym_module *sm);
 /* Copy every live block out of the region (seqlock-consistent per shard) and each site's
  * oldest live block; the target keeps running meanwhile. Replaces the last capture. */
 void model_capture_blocks(struct model *m, const struct region *r);
+
+/* One site's part of the live blocks a thread allocated. */
+struct thread_site {
+	struct site *site;
+	int64_t live_bytes, live_blocks;
+	double oldest_s; /* birth of the oldest of them */
+};
+
+/* The sites holding blocks that thread tid allocated and that were live at the last
+ * model_capture_blocks, most live bytes first: an owned array of *n entries (NULL, 0
+ * without a capture). The agent counts allocations per site and per thread, not per
+ * (site, thread): live blocks are the one place the two meet. */
+struct thread_site *model_thread_sites(const struct model *m, int32_t tid, size_t *n);
 
 /* Symbolize every site now (a snapshot carries its frames). */
 void model_symbolize_all(struct model *m, const struct region *r);

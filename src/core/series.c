@@ -1,6 +1,7 @@
 /* series.c — multi-level ring buffers that keep hours of samples in bounded memory. */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "core/series.h"
@@ -116,4 +117,72 @@ const struct sample *series_last(const struct series *s)
 size_t series_memory(const struct series *s)
 {
 	return sizeof *s + (size_t)s->levels * (sizeof(struct ring) + s->per_level * sizeof(struct sample));
+}
+
+static int field_is_rate(enum series_field f)
+{
+	return f == SERIES_ALLOC_RATE || f == SERIES_FREE_RATE || f == SERIES_ALLOC_BYTES_RATE;
+}
+
+/* A gauge's level, or a rate's cumulative counter. */
+static double field_value(const struct sample *x, enum series_field f)
+{
+	switch (f) {
+	case SERIES_RSS: return (double)x->rss;
+	case SERIES_HEAP_LIVE: return (double)x->heap_live;
+	case SERIES_MMAP_LIVE: return (double)x->mmap_live;
+	case SERIES_THREADS: return (double)x->threads;
+	case SERIES_ALLOC_RATE: return (double)x->heap_calls;
+	case SERIES_FREE_RATE: return (double)x->heap_frees;
+	case SERIES_ALLOC_BYTES_RATE: return (double)x->heap_bytes;
+	}
+	return 0;
+}
+
+/* Index of the first sample at or after t (series_count when none). */
+static size_t first_at(const struct series *s, double t)
+{
+	size_t lo = 0, hi = series_count(s);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (series_get(s, mid)->t < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void series_resample(const struct series *s, enum series_field f, double t0, double t1, double *out, size_t n)
+{
+	size_t count = series_count(s), i = first_at(s, t0);
+	int rate = field_is_rate(f);
+	double width = n ? (t1 - t0) / (double)n : 0;
+	/* the last sample before the bucket: a gauge's carried level, a rate's baseline */
+	const struct sample *base = i > 0 ? series_get(s, i - 1) : NULL;
+	double carry = base && !rate ? field_value(base, f) : NAN;
+	for (size_t k = 0; k < n; k++) {
+		double end = k + 1 == n ? t1 : t0 + width * (double)(k + 1);
+		const struct sample *last = NULL;
+		double peak = -INFINITY;
+		for (; i < count; i++) {
+			const struct sample *x = series_get(s, i);
+			if (x->t >= end && k + 1 < n)
+				break;
+			if (x->t > t1)
+				break;
+			last = x;
+			if (field_value(x, f) > peak)
+				peak = field_value(x, f);
+		}
+		if (last && !rate) {
+			carry = peak;
+		} else if (last && base && last->t > base->t) {
+			double d = field_value(last, f) - field_value(base, f);
+			carry = d > 0 ? d / (last->t - base->t) : 0;
+		}
+		if (last)
+			base = last;
+		out[k] = carry;
+	}
 }

@@ -183,14 +183,16 @@ int session_end_target(struct session *s)
 			usleep(100000);
 		}
 		if (reap(s))
-			return s->status;
+			goto ended;
 	}
 	kill(s->pid, SIGKILL);
-	if (s->own_child)
-		while (wait4(s->pid, &status, 0, &s->ru) < 0 && errno == EINTR)
-			;
+	while (wait4(s->pid, &status, 0, &s->ru) < 0 && errno == EINTR)
+		;
 	s->status = status;
-	return status;
+ended:
+	s->terminated = 1;
+	target_ended(s);
+	return s->status;
 }
 
 void session_done(struct session *s)

@@ -40,6 +40,7 @@ struct session {
 	struct rusage ru; /* the child's, once it ended */
 	int status;       /* wait status, once it ended */
 	int ended;        /* the target ended */
+	int terminated;   /* ... because session_end_target ended it */
 
 	uint64_t interval_ns; /* sampling period */
 	uint64_t deadline_ns; /* CLOCK_MONOTONIC end of --duration, 0 for none */
@@ -75,7 +76,8 @@ enum session_end session_loop(struct session *s);
 /* Bring the model up to date at the end: final counters, the target's fate, peak RSS. */
 void session_finish(struct session *s);
 
-/* End a target memlens started and still runs: SIGTERM, SIGKILL after 5 s. Wait status. */
+/* End a target memlens started and still runs: SIGTERM, SIGKILL after 5 s. Wait status.
+ * The session then knows it ended (clients' on_target_end run, the model has its fate). */
 int session_end_target(struct session *s);
 
 /* Release everything (the region too). */

@@ -304,3 +304,101 @@ expect_running() {
         note_fail "$what: $pid printed no tick after tick $before"
     fi
 }
+
+
+# ---- TUI tests: the real binary in a private tmux server ($T/tmux.sock) ----------------
+
+# tui_start W H CMD...: run CMD in a W x H tmux window (UTF-8), from $T, under a wrapper
+# that records `stty -a` before and after it ($T/stty.before, $T/stty.after), its stderr
+# ($T/tui.stderr) and its exit status ($T/tui.rc). Skips without tmux.
+tui_start() {
+    local w=$1 h=$2 cmd
+    shift 2
+    need_cmd tmux
+    [ -c /dev/null ] || skip "/dev/null is not a device on this machine (tmux cannot start its server)"
+    cmd=$(printf '%q ' "$@")
+    {
+        echo "cd $(printf '%q' "$T") || exit 1"
+        echo "stty -a >stty.before 2>&1"
+        echo "$cmd 2>tui.stderr"
+        echo 'rc=$?'
+        echo "stty -a >stty.after 2>&1"
+        echo 'echo $rc >tui.rc.tmp && mv tui.rc.tmp tui.rc'
+        echo "exec sleep 600"
+    } >"$T/tui-run.sh"
+    : >"$T/tmux.conf"
+    LANG=C.UTF-8 tmux -u -S "$T/tmux.sock" -f "$T/tmux.conf" new-session -d -x "$w" -y "$h" -s tui \
+        "bash --norc --noprofile $T/tui-run.sh" || fail "cannot start tmux"
+    BG_PIDS="$BG_PIDS $(tmux -S "$T/tmux.sock" display-message -p '#{pid}' 2>/dev/null)"
+}
+
+# tui_screen [capture-pane options]: the window's text now.
+tui_screen() {
+    tmux -S "$T/tmux.sock" capture-pane -p -t tui "$@"
+}
+
+# tui_keys KEY...: type keys (tmux send-keys names: Enter, Escape, Tab, Down, ...).
+tui_keys() {
+    tmux -S "$T/tmux.sock" send-keys -t tui "$@"
+}
+
+# tui_resize W H: resize the window (the TUI gets SIGWINCH).
+tui_resize() {
+    tmux -S "$T/tmux.sock" resize-window -t tui -x "$1" -y "$2"
+}
+
+# tui_wait SECONDS ERE: poll the screen every 100 ms until a line matches; 1 on timeout.
+# The last screen seen is in $T/screen.
+tui_wait() {
+    local limit=$(($1 * 10)) i=0
+    while :; do
+        tui_screen >"$T/screen" 2>/dev/null
+        grep -qE -- "$2" "$T/screen" && return 0
+        i=$((i + 1))
+        [ "$i" -ge "$limit" ] && return 1
+        sleep 0.1
+    done
+}
+
+# tui_expect WHAT SECONDS ERE: a check that the screen comes to show ERE (the screen is
+# printed when it does not).
+tui_expect() {
+    if tui_wait "$2" "$3"; then
+        echo "ok: $1"
+    else
+        note_fail "$1: no line matching /$3/ within $2 s; the screen was:"
+        sed 's/^/    | /' "$T/screen"
+    fi
+}
+
+# tui_exit_status SECONDS: wait for the command to end; prints its exit status (or
+# "timeout").
+tui_exit_status() {
+    if wait_for "$1" test -s "$T/tui.rc"; then
+        cat "$T/tui.rc"
+    else
+        echo timeout
+    fi
+}
+
+# tui_expect_restored: after the command ended, the terminal settings are those it found,
+# and the screen it drew is gone (the alternate screen was left).
+tui_expect_restored() {
+    if [ -s "$T/stty.after" ] && cmp -s "$T/stty.before" "$T/stty.after"; then
+        echo "ok: terminal settings restored"
+    else
+        note_fail "terminal settings differ after the TUI:"
+        diff "$T/stty.before" "$T/stty.after" | head -10 | sed 's/^/    /'
+    fi
+    tui_screen >"$T/screen.after"
+    if grep -q "budgets:" "$T/screen.after"; then
+        note_fail "the TUI's screen is still shown after it ended"
+    else
+        echo "ok: the TUI's screen is gone"
+    fi
+}
+
+# braille_cells FILE: how many non-blank braille characters FILE holds.
+braille_cells() {
+    python3 -c 'import sys; print(sum(1 for c in open(sys.argv[1], encoding="utf-8", errors="replace").read() if 0x2801 <= ord(c) <= 0x28ff))' "$1"
+}

@@ -2,7 +2,8 @@
 # manpage.sh - doc/memlens.1 documents exactly the options `memlens run --help` lists (one
 # table in cmd_run.c drives the help; this keeps the man page from drifting away from it),
 # those of `attach --help` and `threads --help` (in OPTIONS or ATTACH OPTIONS), and every
-# command of `memlens --help`.
+# command of `memlens --help`, and every key of the TUI's key table (`memlens --keys`) in
+# the KEYS section.
 . "$(dirname "$0")/lib.sh"
 need_memlens
 
@@ -49,4 +50,48 @@ for cmd in $(sed -n '/^commands:/,/^$/p' "$T/h" | awk 'NF && !/commands:/ {print
         note_fail "command '$cmd' from memlens --help is not described in doc/memlens.1"
     fi
 done
+
+# The KEYS section against the key table (memlens --keys prints it): every key of every
+# scope is in the man page, in the paragraph of its view; every key the man page lists as a
+# global binding exists.
+"$MEMLENS" --keys >"$T/keys" 2>&1 || fail "memlens --keys failed"
+python3 - "$T/keys" "$man1" <<'EOF' || FAILED=1
+import re, sys
+keys_txt, man = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+sec = man.split('.SH KEYS', 1)[1].split('\n.SH ', 1)[0].replace('\\-', '-')
+bold = lambda text: set(re.findall(r'\\fB(.+?)\\fR', text)) | {
+    w for line in text.splitlines() if line.startswith(('.B ', '.BR '))
+    for w in re.findall(r'"[^"]*"|\S+', line.split(' ', 1)[1])[0::2]}
+scopes, scope = {}, None
+for line in keys_txt.splitlines():
+    if not line.startswith('  '):
+        scope = line.rstrip(':')
+        continue
+    names = line[2:24].strip()
+    for k in names.split(', ') if not re.match(r'^1-\d$', names) else ['1-9']:
+        scopes.setdefault(scope, set()).add(k)
+bad = 0
+paras = {}
+for view in scopes:
+    if view == 'every view':
+        paras[view] = sec.split('\n.PP\n', 1)[0]
+    else:
+        m = re.search(r'In ' + re.escape(view) + r':(.*?)(?=\nIn [A-Z]|\Z)', sec, re.S)
+        paras[view] = m.group(1) if m else ''
+for view, ks in scopes.items():
+    missing = sorted(k for k in ks if k not in bold(paras[view]))
+    if missing:
+        print(f'FAIL: keys of "{view}" in memlens --keys but not in the KEYS section: {missing}')
+        bad = 1
+    else:
+        print(f'ok: every key of "{view}" is in the man page')
+listed = bold(paras['every view']) - {'memlens --keys', '?'} | {'?'}
+extra = sorted(k for k in listed if k not in scopes['every view'])
+if extra:
+    print(f'FAIL: the KEYS section lists global keys the TUI does not have: {extra}')
+    bad = 1
+else:
+    print('ok: the man page lists no global key the TUI does not have')
+sys.exit(bad)
+EOF
 finish

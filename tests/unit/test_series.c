@@ -1,6 +1,7 @@
 /* test_series.c — unit test of the bounded, downsampled time series (src/core/series.c). */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "core/series.h"
@@ -38,5 +39,31 @@ int main(void)
 	check(series_last(small)->heap_calls == 199, "merging keeps the later value of counters");
 	series_free(s);
 	series_free(small);
+
+	/* resampling: 10 samples a second for 60 s, 100 allocations and 50 frees a second */
+	struct series *r = series_new(600, 4);
+	for (int i = 0; i <= 600; i++) {
+		struct sample x = {.t = 10 + i * 0.1,
+		                   .heap_live = i == 300 ? 5000 : 100,
+		                   .threads = (uint32_t)(1 + i / 100),
+		                   .heap_calls = (uint64_t)i * 10,
+		                   .heap_frees = (uint64_t)i * 5};
+		series_push(r, &x);
+	}
+	double v[12];
+	series_resample(r, SERIES_HEAP_LIVE, 0, 70, v, 7);
+	check(isnan(v[0]), "a bucket before the first sample has no value");
+	check(v[1] == 100 && v[3] == 100 && v[4] == 5000 && v[5] == 100,
+	      "a gauge bucket holds its largest sample (the spike at 40 s)");
+	series_resample(r, SERIES_ALLOC_RATE, 20, 70, v, 5);
+	int rates = 1;
+	for (int k = 0; k < 5; k++)
+		rates &= fabs(v[k] - 100) < 1e-6;
+	check(rates, "a rate bucket is the counter's growth per second (100/s)");
+	series_resample(r, SERIES_FREE_RATE, 20, 70, v, 5);
+	check(fabs(v[2] - 50) < 1e-6, "the free rate is read from the free counter (50/s)");
+	series_resample(r, SERIES_THREADS, 69, 70.6, v, 8);
+	check(v[0] == 6 && v[6] == 7 && v[7] == 7, "buckets narrower than the sample period repeat the level");
+	series_free(r);
 	return check_done();
 }
