@@ -33,6 +33,7 @@
 #define MLS_SEC_STRINGS      MLS_TYPE('S', 'T', 'R', 'S') /* string table; first, since all others refer to it */
 #define MLS_SEC_META         MLS_TYPE('M', 'E', 'T', 'A') /* the process, the run, totals, peak */
 #define MLS_SEC_MODULES      MLS_TYPE('M', 'O', 'D', 'S') /* module map */
+#define MLS_SEC_LOCATIONS    MLS_TYPE('L', 'O', 'C', 'S') /* return addresses with their symbolized frames */
 #define MLS_SEC_SITES        MLS_TYPE('S', 'I', 'T', 'E') /* call sites: counters, raw and symbolized stacks */
 #define MLS_SEC_THREADS      MLS_TYPE('T', 'H', 'R', 'D') /* per-thread figures */
 #define MLS_SEC_SERIES       MLS_TYPE('S', 'E', 'R', 'I') /* the time series */

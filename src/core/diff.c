@@ -11,55 +11,49 @@
 #include "core/report.h"
 #include "core/util.h"
 
-#define KEY_MAX 16384
+#define MLS_DIFF_MAX_KEY 1100 /* kind + up to 1024 frames (the snapshot limit) */
 
-/* Rows by key: keys are interned, so the table compares pointers. */
-struct rowmap {
-	const char **keys;
-	size_t *row;
+/* Matching works on numbers: every distinct frame (by its text: function, file, line; module
+ * and offset without symbols) gets one id shared by both models, found through a per-model
+ * cache keyed by the frame's interned string pointers; a row's key is then a short array of
+ * ids (the kind first), hashed and compared as integers. */
+
+struct frame_cache { /* one per model: frame fields -> shared id */
+	uint64_t *hash;
+	const struct sym_frame **frame;
+	uint32_t *id;
 	size_t cap, n;
 };
 
-static size_t ptr_hash(const void *p, size_t cap)
-{
-	return (size_t)(((uintptr_t)p * 0x9E3779B97F4A7C15ull) >> 17) & (cap - 1);
-}
+struct ids { /* interned text (pointer) -> shared id */
+	const char **keys;
+	uint32_t *id;
+	size_t cap, n;
+};
 
-static void rowmap_grow(struct rowmap *m)
-{
-	size_t cap = m->cap ? m->cap * 2 : 1024;
-	const char **keys = xcalloc(cap, sizeof *keys);
-	size_t *row = xcalloc(cap, sizeof *row);
-	for (size_t i = 0; i < m->cap; i++) {
-		if (!m->keys[i])
-			continue;
-		size_t j = ptr_hash(m->keys[i], cap);
-		while (keys[j])
-			j = (j + 1) & (cap - 1);
-		keys[j] = m->keys[i];
-		row[j] = m->row[i];
-	}
-	free(m->keys);
-	free(m->row);
-	m->keys = keys;
-	m->row = row;
-	m->cap = cap;
-}
+struct rowkey {
+	uint64_t hash;
+	uint32_t *ids; /* owned */
+	uint32_t len;
+	size_t row;
+};
 
-/* The slot of key; *found says whether it was there. */
-static size_t *rowmap_slot(struct rowmap *m, const char *key, int *found)
+struct rowmap {
+	struct rowkey *slots; /* ids == NULL: empty */
+	size_t cap, n;
+};
+
+struct matcher {
+	struct diff *d;
+	struct ids ids;
+	struct rowmap rows;
+	size_t rows_cap;
+};
+
+static uint64_t mix(uint64_t h, uint64_t v)
 {
-	if (2 * (m->n + 1) > m->cap)
-		rowmap_grow(m);
-	size_t j = ptr_hash(key, m->cap);
-	while (m->keys[j] && m->keys[j] != key)
-		j = (j + 1) & (m->cap - 1);
-	*found = m->keys[j] != NULL;
-	if (!*found) {
-		m->keys[j] = key;
-		m->n++;
-	}
-	return &m->row[j];
+	h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdull;
 }
 
 static const char *base_name(const char *path)
@@ -68,73 +62,173 @@ static const char *base_name(const char *path)
 	return b ? b + 1 : path;
 }
 
-/* Append s to buf[*len] within KEY_MAX. */
-static void key_put(char *buf, size_t *len, const char *s)
+static uint32_t text_id(struct matcher *mt, const char *text)
 {
-	size_t n = strlen(s);
-	if (*len + n >= KEY_MAX)
-		n = KEY_MAX - 1 - *len;
-	memcpy(buf + *len, s, n);
-	*len += n;
-	buf[*len] = '\0';
+	const char *key = strpool_intern(mt->d->keys, text);
+	struct ids *t = &mt->ids;
+	if (2 * (t->n + 1) > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		const char **keys = xcalloc(cap, sizeof *keys);
+		uint32_t *id = xcalloc(cap, sizeof *id);
+		for (size_t i = 0; i < t->cap; i++) {
+			if (!t->keys[i])
+				continue;
+			size_t j = mix(0, (uintptr_t)t->keys[i]) & (cap - 1);
+			while (keys[j])
+				j = (j + 1) & (cap - 1);
+			keys[j] = t->keys[i];
+			id[j] = t->id[i];
+		}
+		free(t->keys);
+		free(t->id);
+		t->keys = keys;
+		t->id = id;
+		t->cap = cap;
+	}
+	size_t j = mix(0, (uintptr_t)key) & (t->cap - 1);
+	while (t->keys[j] && t->keys[j] != key)
+		j = (j + 1) & (t->cap - 1);
+	if (!t->keys[j]) {
+		t->keys[j] = key;
+		t->id[j] = (uint32_t)++t->n;
+	}
+	return t->id[j];
 }
 
-/* A frame's identity independent of where the module was loaded: function, file and line,
- * or the module's name and offset when there are no symbols. */
-static void key_frame(char *buf, size_t *len, const struct sym_frame *f)
+/* A frame's identity independent of where the module was loaded. */
+static void frame_text(char *buf, size_t len, const struct sym_frame *f)
 {
-	char num[64];
-	if (f->function || f->file) {
-		key_put(buf, len, f->function ? f->function : "??");
-		key_put(buf, len, "\x1f");
-		key_put(buf, len, f->file ? f->file : "");
-		snprintf(num, sizeof num, ":%d%s\x1e", f->line, f->inlined ? "i" : "");
-	} else {
-		key_put(buf, len, f->module ? base_name(f->module) : "?");
-		snprintf(num, sizeof num, "+0x%" PRIx64 "\x1e", f->module ? f->offset : f->address);
-	}
-	key_put(buf, len, num);
+	if (f->function || f->file)
+		snprintf(buf, len, "%s\x1f%s:%d%s", f->function ? f->function : "??", f->file ? f->file : "", f->line,
+		         f->inlined ? "i" : "");
+	else
+		snprintf(buf, len, "%s+0x%" PRIx64, f->module ? base_name(f->module) : "?",
+		         f->module ? f->offset : f->address);
 }
 
-/* The row key of a site under `by`, interned; the label shown for the row in *label. */
-static const char *site_key(struct diff *d, const struct site *s, const struct sym_frame *f, int n, const char **label)
+static uint64_t frame_hash(const struct sym_frame *f)
 {
-	char buf[KEY_MAX], lab[512];
-	size_t len = 0;
-	buf[0] = '\0';
-	key_put(buf, &len, s->kind == MLR_KIND_MMAP ? "M\x1d" : "H\x1d");
-	if (n == 0) {
-		key_put(buf, &len, "(no stack)");
-		*label = strpool_intern(d->keys, "(no stack: the stack table was full)");
-		return strpool_intern(d->keys, buf);
+	uint64_t h = mix(mix(mix(0, (uintptr_t)f->function), (uintptr_t)f->file), (uint64_t)f->line * 2 + !!f->inlined);
+	if (!f->function && !f->file)
+		h = mix(mix(h, (uintptr_t)f->module), f->module ? f->offset : f->address);
+	return h;
+}
+
+static int frame_same(const struct sym_frame *a, const struct sym_frame *b)
+{
+	if (a->function != b->function || a->file != b->file || a->line != b->line || !a->inlined != !b->inlined)
+		return 0;
+	if (a->function || a->file)
+		return 1;
+	return a->module == b->module && (a->module ? a->offset == b->offset : a->address == b->address);
+}
+
+static uint32_t frame_id(struct matcher *mt, struct frame_cache *c, const struct sym_frame *f)
+{
+	if (2 * (c->n + 1) > c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 1024;
+		uint64_t *hash = xcalloc(cap, sizeof *hash);
+		const struct sym_frame **frame = xcalloc(cap, sizeof *frame);
+		uint32_t *id = xcalloc(cap, sizeof *id);
+		for (size_t i = 0; i < c->cap; i++) {
+			if (!c->frame[i])
+				continue;
+			size_t j = c->hash[i] & (cap - 1);
+			while (frame[j])
+				j = (j + 1) & (cap - 1);
+			hash[j] = c->hash[i];
+			frame[j] = c->frame[i];
+			id[j] = c->id[i];
+		}
+		free(c->hash);
+		free(c->frame);
+		free(c->id);
+		c->hash = hash;
+		c->frame = frame;
+		c->id = id;
+		c->cap = cap;
 	}
-	switch (d->by) {
-	case DIFF_BY_SITE:
-		for (int i = 0; i < n; i++)
-			key_frame(buf, &len, &f[i]);
-		if (f[0].function && f[0].file)
-			snprintf(lab, sizeof lab, "%s %s:%d", f[0].function, base_name(f[0].file), f[0].line);
-		else if (f[0].function)
-			snprintf(lab, sizeof lab, "%s", f[0].function);
-		else
-			snprintf(lab, sizeof lab, "%s+0x%" PRIx64, f[0].module ? base_name(f[0].module) : "?",
-			         f[0].module ? f[0].offset : f[0].address);
-		break;
-	case DIFF_BY_FUNCTION:
-		if (f[0].function)
-			snprintf(lab, sizeof lab, "%s", f[0].function);
-		else
-			snprintf(lab, sizeof lab, "%s+0x%" PRIx64, f[0].module ? base_name(f[0].module) : "?",
-			         f[0].module ? f[0].offset : f[0].address);
-		key_put(buf, &len, lab);
-		break;
-	case DIFF_BY_MODULE:
-		snprintf(lab, sizeof lab, "%s", f[0].module ? f[0].module : "(unknown module)");
-		key_put(buf, &len, f[0].module ? base_name(f[0].module) : "?");
-		break;
+	uint64_t h = frame_hash(f);
+	size_t j = h & (c->cap - 1);
+	for (; c->frame[j]; j = (j + 1) & (c->cap - 1))
+		if (c->hash[j] == h && frame_same(c->frame[j], f))
+			return c->id[j];
+	char text[1024];
+	frame_text(text, sizeof text, f);
+	c->hash[j] = h;
+	c->frame[j] = f;
+	c->id[j] = text_id(mt, text);
+	c->n++;
+	return c->id[j];
+}
+
+static void frame_cache_free(struct frame_cache *c)
+{
+	free(c->hash);
+	free(c->frame);
+	free(c->id);
+}
+
+/* What a row of a site is called. */
+static void row_label(char *lab, size_t len, enum diff_by by, const struct sym_frame *f, int n)
+{
+	if (n == 0)
+		snprintf(lab, len, "(no stack: the stack table was full)");
+	else if (by == DIFF_BY_MODULE)
+		snprintf(lab, len, "%s", f[0].module ? f[0].module : "(unknown module)");
+	else if (f[0].function && f[0].file && by == DIFF_BY_SITE)
+		snprintf(lab, len, "%s %s:%d", f[0].function, base_name(f[0].file), f[0].line);
+	else if (f[0].function)
+		snprintf(lab, len, "%s", f[0].function);
+	else
+		snprintf(lab, len, "%s+0x%" PRIx64, f[0].module ? base_name(f[0].module) : "?",
+		         f[0].module ? f[0].offset : f[0].address);
+}
+
+/* The row of key ids[0..len), created (with label) when new. */
+static struct diff_row *row_for(struct matcher *mt, const uint32_t *ids, uint32_t len, const char *label)
+{
+	struct rowmap *m = &mt->rows;
+	struct diff *d = mt->d;
+	if (2 * (m->n + 1) > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 1024;
+		struct rowkey *slots = xcalloc(cap, sizeof *slots);
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->slots[i].ids)
+				continue;
+			size_t j = m->slots[i].hash & (cap - 1);
+			while (slots[j].ids)
+				j = (j + 1) & (cap - 1);
+			slots[j] = m->slots[i];
+		}
+		free(m->slots);
+		m->slots = slots;
+		m->cap = cap;
 	}
-	*label = strpool_intern(d->keys, lab);
-	return strpool_intern(d->keys, buf);
+	uint64_t h = len;
+	for (uint32_t i = 0; i < len; i++)
+		h = mix(h, ids[i]);
+	size_t j = h & (m->cap - 1);
+	for (; m->slots[j].ids; j = (j + 1) & (m->cap - 1)) {
+		struct rowkey *k = &m->slots[j];
+		if (k->hash == h && k->len == len && memcmp(k->ids, ids, len * sizeof *ids) == 0)
+			return &d->rows[k->row];
+	}
+	if (d->nrows == mt->rows_cap) {
+		mt->rows_cap = mt->rows_cap ? mt->rows_cap * 2 : 256;
+		d->rows = xrealloc(d->rows, mt->rows_cap * sizeof *d->rows);
+	}
+	struct rowkey *k = &m->slots[j];
+	k->hash = h;
+	k->len = len;
+	k->ids = xmalloc(len * sizeof *ids);
+	memcpy(k->ids, ids, len * sizeof *ids);
+	k->row = d->nrows;
+	m->n++;
+	struct diff_row *r = &d->rows[d->nrows++];
+	memset(r, 0, sizeof *r);
+	r->label = strpool_intern(d->keys, label);
+	return r;
 }
 
 static void side_add(struct diff_side *x, const struct site *s)
@@ -146,39 +240,122 @@ static void side_add(struct diff_side *x, const struct site *s)
 	x->sites++;
 }
 
-/* Fold one model's sites into the rows (which = 0 for a, 1 for b). */
-static void add_model(struct diff *d, struct rowmap *map, size_t *cap, struct model *m, int which, struct regex *re)
+/* A model read from a file shares locations between its sites: their frame ids and filter
+ * verdicts are worked out once per location, and no site's frames are built. */
+struct loc_cache {
+	uint32_t *first; /* into pool; UINT32_MAX: not yet */
+	uint32_t *count;
+	int8_t *match; /* -1 unknown */
+	uint32_t *pool;
+	size_t pool_n, pool_cap;
+};
+
+static const uint32_t *loc_ids(struct matcher *mt, struct frame_cache *fc, struct loc_cache *lc, const struct model *m,
+                               uint32_t loc, uint32_t *n)
 {
+	if (lc->first[loc] == UINT32_MAX) {
+		const struct location *l = &m->locs[loc];
+		if (lc->pool_n + l->count > lc->pool_cap) {
+			lc->pool_cap = (lc->pool_cap + l->count) * 2;
+			lc->pool = xrealloc(lc->pool, lc->pool_cap * sizeof *lc->pool);
+		}
+		lc->first[loc] = (uint32_t)lc->pool_n;
+		lc->count[loc] = l->count;
+		for (uint32_t i = 0; i < l->count; i++)
+			lc->pool[lc->pool_n++] = frame_id(mt, fc, &m->loc_frames[l->first + i]);
+	}
+	*n = lc->count[loc];
+	return lc->pool + lc->first[loc];
+}
+
+static int site_matches(struct regex *re, struct loc_cache *lc, const struct model *m, const struct site *s)
+{
+	for (int i = 0; i < s->depth; i++) {
+		uint32_t loc = s->locs[i];
+		if (lc->match[loc] < 0) {
+			const struct location *l = &m->locs[loc];
+			lc->match[loc] = (int8_t)regex_match_frames(re, m->loc_frames + l->first, (int)l->count);
+		}
+		if (lc->match[loc])
+			return 1;
+	}
+	return 0;
+}
+
+/* Fold one model's sites into the rows (which = 0 for a, 1 for b). */
+static void add_model(struct matcher *mt, struct model *m, int which, struct regex *re)
+{
+	struct diff *d = mt->d;
+	struct frame_cache cache = {0};
+	struct loc_cache lc = {0};
+	if (m->locs) {
+		size_t n = m->nlocs ? m->nlocs : 1;
+		lc.first = xmalloc(n * sizeof *lc.first);
+		memset(lc.first, 0xff, n * sizeof *lc.first);
+		lc.count = xcalloc(n, sizeof *lc.count);
+		lc.match = xmalloc(n);
+		memset(lc.match, -1, n);
+	}
+	uint32_t ids[MLS_DIFF_MAX_KEY];
 	for (size_t i = 0; i < m->nsites; i++) {
 		struct site *s = &m->sites[i];
 		if (s->kind == MLR_KIND_THREAD || (s->c.allocs == 0 && s->c.live_blocks == 0))
 			continue;
 		side_add(which ? &d->total_b : &d->total_a, s);
-		int n;
-		const struct sym_frame *f = model_site_frames(m, NULL, s, &n);
-		if (re && !regex_match_frames(re, f, n))
-			continue;
-		const char *label;
-		const char *key = site_key(d, s, f, n, &label);
-		int found;
-		size_t *slot = rowmap_slot(map, key, &found);
-		if (!found) {
-			if (d->nrows == *cap) {
-				*cap = *cap ? *cap * 2 : 256;
-				d->rows = xrealloc(d->rows, *cap * sizeof *d->rows);
+		int n = 0;
+		const struct sym_frame *f = NULL;
+		int shared = s->locs && m->locs && !s->frames;
+		if (shared) {
+			if (re && !site_matches(re, &lc, m, s))
+				continue;
+			if (s->depth) {
+				f = m->loc_frames + m->locs[s->locs[0]].first;
+				n = (int)m->locs[s->locs[0]].count; /* enough for labels: the innermost location */
 			}
-			*slot = d->nrows;
-			struct diff_row *r = &d->rows[d->nrows++];
-			memset(r, 0, sizeof *r);
-			r->label = label;
+		} else {
+			f = model_site_frames(m, NULL, s, &n);
+			if (re && !regex_match_frames(re, f, n))
+				continue;
+		}
+		uint32_t len = 0;
+		ids[len++] = s->kind;
+		if (n == 0) {
+			ids[len++] = 0;
+		} else if (d->by == DIFF_BY_SITE && shared) {
+			for (int k = 0; k < s->depth; k++) {
+				uint32_t c;
+				const uint32_t *li = loc_ids(mt, &cache, &lc, m, s->locs[k], &c);
+				for (uint32_t q = 0; q < c && len < MLS_DIFF_MAX_KEY; q++)
+					ids[len++] = li[q];
+			}
+		} else if (d->by == DIFF_BY_SITE) {
+			for (int k = 0; k < n && len < MLS_DIFF_MAX_KEY; k++)
+				ids[len++] = frame_id(mt, &cache, &f[k]);
+		} else {
+			char lab[512];
+			if (d->by == DIFF_BY_MODULE)
+				snprintf(lab, sizeof lab, "%s", f[0].module ? base_name(f[0].module) : "?");
+			else
+				row_label(lab, sizeof lab, DIFF_BY_FUNCTION, f, n);
+			ids[len++] = text_id(mt, lab);
+		}
+		struct diff_row *r = row_for(mt, ids, len, "");
+		if (!r->a.sites && !r->b.sites) {
+			char lab[512];
+			row_label(lab, sizeof lab, d->by, f, n);
+			r->label = strpool_intern(d->keys, lab);
 			r->kind = s->kind;
 		}
-		struct diff_row *r = &d->rows[*slot];
 		side_add(which ? &r->b : &r->a, s);
 		struct site **rep = which ? &r->site_b : &r->site_a;
 		if (!*rep || s->c.live_bytes > (*rep)->c.live_bytes)
 			*rep = s;
 	}
+	frame_cache_free(&cache);
+	free(lc.first);
+	free(lc.count);
+	free(lc.match);
+	free(lc.pool);
 }
 
 /* Growth first (largest first), then unchanged live bytes by growth of allocations, then
@@ -203,12 +380,16 @@ int diff_compute(struct model *a, struct model *b, const struct diff_opts *o, st
 	if (o->filter && !(re = regex_compile(o->filter, err, errlen)))
 		return -1;
 	d->keys = strpool_new();
-	struct rowmap map = {0};
-	size_t cap = 0;
-	add_model(d, &map, &cap, a, 0, re);
-	add_model(d, &map, &cap, b, 1, re);
-	free(map.keys);
-	free(map.row);
+	d->model_a = a;
+	d->model_b = b;
+	struct matcher mt = {.d = d};
+	add_model(&mt, a, 0, re);
+	add_model(&mt, b, 1, re);
+	for (size_t i = 0; i < mt.rows.cap; i++)
+		free(mt.rows.slots[i].ids);
+	free(mt.rows.slots);
+	free(mt.ids.keys);
+	free(mt.ids.id);
 	regex_free(re);
 	/* --min: drop rows whose live bytes moved less */
 	size_t k = 0;
@@ -262,7 +443,18 @@ static const char *row_mark(const struct diff_row *r)
 	return !r->a.sites ? "  [new]" : !r->b.sites ? "  [vanished]" : "";
 }
 
-static void text_row(FILE *out, const struct diff_row *r, int rank, enum diff_by by)
+/* The stack shown for a row: its largest site in B, else in A. */
+static const struct sym_frame *row_frames(const struct diff *d, const struct diff_row *r, int *n)
+{
+	*n = 0;
+	if (r->site_b)
+		return model_site_frames(d->model_b, NULL, r->site_b, n);
+	if (r->site_a)
+		return model_site_frames(d->model_a, NULL, r->site_a, n);
+	return NULL;
+}
+
+static void text_row(FILE *out, const struct diff *d, const struct diff_row *r, int rank, enum diff_by by)
 {
 	char a[32], b[32], c[32], e[32], f[32], g[32];
 	int64_t dblocks = r->b.live_blocks - r->a.live_blocks;
@@ -277,15 +469,16 @@ static void text_row(FILE *out, const struct diff_row *r, int rank, enum diff_by
 		fprintf(out, "      %s\n", r->label);
 		return;
 	}
-	const struct site *s = r->site_b ? r->site_b : r->site_a;
-	if (!s || !s->nframes) {
+	int n;
+	const struct sym_frame *fr = row_frames(d, r, &n);
+	if (!n) {
 		fprintf(out, "      %s\n", r->label);
 		return;
 	}
-	for (int i = 0; i < s->nframes && i < 8; i++)
-		report_text_frame(out, &s->frames[i]);
-	if (s->nframes > 8)
-		fprintf(out, "      ... %d more frames\n", s->nframes - 8);
+	for (int i = 0; i < n && i < 8; i++)
+		report_text_frame(out, &fr[i]);
+	if (n > 8)
+		fprintf(out, "      ... %d more frames\n", n - 8);
 }
 
 void diff_write_text(FILE *out, const struct diff *d, const char *name_a, const char *name_b, int top)
@@ -313,14 +506,14 @@ void diff_write_text(FILE *out, const struct diff *d, const char *name_a, const 
 	        grew > (size_t)top ? " (the largest shown)" : "");
 	int rank = 1;
 	for (size_t i = 0; i < d->nrows && rank <= top && diff_live_delta(&d->rows[i]) > 0; i++)
-		text_row(out, &d->rows[i], rank++, d->by);
+		text_row(out, d, &d->rows[i], rank++, d->by);
 	if (grew == 0)
 		fputs("  (none)\n", out);
 	fprintf(out, "\nShrank: %zu %ss with fewer bytes live in B%s\n", shrank, by_name(d->by),
 	        shrank > (size_t)top ? " (the largest shown)" : "");
 	rank = 1;
 	for (size_t i = d->nrows; i-- > 0 && rank <= top && diff_live_delta(&d->rows[i]) < 0;)
-		text_row(out, &d->rows[i], rank++, d->by);
+		text_row(out, d, &d->rows[i], rank++, d->by);
 	if (shrank == 0)
 		fputs("  (none)\n", out);
 }
@@ -346,7 +539,7 @@ static void json_delta(struct json *j, const struct diff_side *a, const struct d
 	json_object_end(j);
 }
 
-static void json_row(struct json *j, const struct diff_row *r, enum diff_by by)
+static void json_row(struct json *j, const struct diff *d, const struct diff_row *r, enum diff_by by)
 {
 	json_object_begin(j, NULL);
 	json_string(j, "label", r->label);
@@ -355,9 +548,10 @@ static void json_row(struct json *j, const struct diff_row *r, enum diff_by by)
 	json_side(j, "a", &r->a);
 	json_side(j, "b", &r->b);
 	json_delta(j, &r->a, &r->b);
-	const struct site *s = r->site_b ? r->site_b : r->site_a;
-	if (by == DIFF_BY_SITE && s)
-		report_json_frames(j, "frames", s->frames, s->nframes);
+	int n;
+	const struct sym_frame *f = row_frames(d, r, &n);
+	if (by == DIFF_BY_SITE && f)
+		report_json_frames(j, "frames", f, n);
 	json_object_end(j);
 }
 
@@ -380,12 +574,12 @@ void diff_write_json(FILE *out, const struct diff *d, const char *name_a, const 
 	json_array_begin(&j, "grew");
 	int n = 0;
 	for (size_t i = 0; i < d->nrows && n < top && diff_live_delta(&d->rows[i]) > 0; i++, n++)
-		json_row(&j, &d->rows[i], d->by);
+		json_row(&j, d, &d->rows[i], d->by);
 	json_array_end(&j);
 	json_array_begin(&j, "shrank");
 	n = 0;
 	for (size_t i = d->nrows; i-- > 0 && n < top && diff_live_delta(&d->rows[i]) < 0; n++)
-		json_row(&j, &d->rows[i], d->by);
+		json_row(&j, d, &d->rows[i], d->by);
 	json_array_end(&j);
 	json_object_end(&j);
 	json_end(&j);

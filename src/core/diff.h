@@ -42,6 +42,7 @@ struct diff {
 	struct diff_side total_a, total_b; /* every heap and mmap site, filter or not */
 	size_t new_rows, gone_rows;        /* rows only in B, only in A (after filter and --min) */
 	struct strpool *keys;
+	struct model *model_a, *model_b; /* compared (rows point at their sites): keep them until diff_free */
 };
 
 /* Match the sites of a and b by their symbolized frames (so different address-space layouts

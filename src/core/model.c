@@ -42,6 +42,7 @@ void model_done(struct model *m)
 	for (size_t i = 0; i < m->nsites; i++) {
 		free(m->sites[i].ips);
 		free(m->sites[i].frames);
+		free(m->sites[i].locs);
 	}
 	free(m->sites);
 	for (size_t i = 0; i < m->nthreads; i++)
@@ -49,6 +50,8 @@ void model_done(struct model *m)
 	free(m->threads);
 	free(m->modules);
 	free(m->blocks);
+	free(m->locs);
+	free(m->loc_frames);
 	series_free(m->series);
 	strpool_free(m->strings);
 	if (m->sym)
@@ -343,7 +346,17 @@ static void sync_modules(struct model *m, const struct region *r)
 
 const struct sym_frame *model_site_frames(struct model *m, const struct region *r, struct site *s, int *n)
 {
-	if (!s->frames && s->depth > 0 && r && !m->from_file) {
+	if (!s->frames && s->locs) {
+		size_t total = 0;
+		for (int i = 0; i < s->depth; i++)
+			total += m->locs[s->locs[i]].count;
+		s->frames = xmalloc((total ? total : 1) * sizeof *s->frames);
+		for (int i = 0; i < s->depth; i++) {
+			const struct location *l = &m->locs[s->locs[i]];
+			memcpy(s->frames + s->nframes, m->loc_frames + l->first, l->count * sizeof *s->frames);
+			s->nframes += (int)l->count;
+		}
+	} else if (!s->frames && s->depth > 0 && r && !m->from_file) {
 		sync_modules(m, r);
 		struct sym_frame buf[SYM_MAX_FRAMES];
 		int used = 0;

@@ -26,6 +26,13 @@ struct live_block {
 	double birth_s; /* seconds since the target started */
 };
 
+/* A return address with its symbolized frames (inline chain, innermost first): a model read
+ * from a snapshot keeps them once, and its sites refer to them. */
+struct location {
+	uint64_t address;
+	uint32_t first, count; /* frames loc_frames[first .. first+count) */
+};
+
 /* One module the target had mapped (executable, shared object). */
 struct module_info {
 	const char *path; /* in the model's strings */
@@ -47,6 +54,7 @@ struct site {
 	uint64_t *ips;            /* owned */
 	struct sym_frame *frames; /* owned array; strings owned by the symbolizer; NULL until symbolized */
 	int nframes;
+	uint32_t *locs; /* a model from a file: its depth locations (frames are built from them on first use) */
 };
 
 struct thread_stat {
@@ -154,6 +162,10 @@ struct model {
 	int from_file;
 	double snapshot_s;
 	int64_t snapshot_wall_ns;
+
+	struct location *locs; /* a model from a file: its locations */
+	size_t nlocs;
+	struct sym_frame *loc_frames;
 
 	struct strpool *strings; /* module paths, and every string of a model read from a file */
 	struct symbolizer *sym;

@@ -239,9 +239,104 @@ static void encode_modules(struct snap_buf *b, struct strtab *t, const struct mo
 	snap_buf_free(&rec);
 }
 
-static void encode_sites(struct snap_buf *b, struct strtab *t, const struct model *m)
+/* Locations: one return address with its symbolized (inline) frames, stored once however
+ * many stacks pass through it. Keyed by content: the model's strings are interned, so a
+ * location's frames compare field by field, pointers included. */
+struct locs {
+	uint64_t *hash;
+	uint32_t *idx; /* index + 1, 0 = empty slot */
+	size_t cap, n;
+	const struct sym_frame **first;
+	int *count;
+	size_t list_cap;
+};
+
+static uint64_t loc_hash(const struct sym_frame *f, int n)
 {
-	struct snap_buf rec = {0};
+	uint64_t h = 1469598103934665603ull;
+	for (int i = 0; i < n; i++) {
+		uint64_t v[6] = {(uintptr_t)f[i].function, (uintptr_t)f[i].file,   (uint64_t)f[i].line,
+		                 (uint64_t)f[i].inlined,   (uintptr_t)f[i].module, f[i].offset ^ (f[i].address << 1)};
+		for (int k = 0; k < 6; k++)
+			h = (h ^ v[k]) * 1099511628211ull;
+	}
+	return h ^ (uint64_t)n;
+}
+
+static int loc_same(const struct sym_frame *a, const struct sym_frame *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i].function != b[i].function || a[i].file != b[i].file || a[i].line != b[i].line ||
+		    a[i].inlined != b[i].inlined || a[i].module != b[i].module || a[i].offset != b[i].offset ||
+		    a[i].address != b[i].address)
+			return 0;
+	return 1;
+}
+
+static void locs_grow(struct locs *l)
+{
+	size_t cap = l->cap ? l->cap * 2 : 4096;
+	uint64_t *hash = xcalloc(cap, sizeof *hash);
+	uint32_t *idx = xcalloc(cap, sizeof *idx);
+	for (size_t i = 0; i < l->cap; i++) {
+		if (!l->idx[i])
+			continue;
+		size_t j = l->hash[i] & (cap - 1);
+		while (idx[j])
+			j = (j + 1) & (cap - 1);
+		hash[j] = l->hash[i];
+		idx[j] = l->idx[i];
+	}
+	free(l->hash);
+	free(l->idx);
+	l->hash = hash;
+	l->idx = idx;
+	l->cap = cap;
+}
+
+/* The index of the location f[0..n), added (and encoded into out) when new. */
+static uint32_t loc_index(struct locs *l, struct snap_buf *out, struct snap_buf *rec, struct strtab *t,
+                          const struct sym_frame *f, int n)
+{
+	if (2 * (l->n + 1) > l->cap)
+		locs_grow(l);
+	uint64_t h = loc_hash(f, n);
+	size_t j = h & (l->cap - 1);
+	for (; l->idx[j]; j = (j + 1) & (l->cap - 1)) {
+		uint32_t i = l->idx[j] - 1;
+		if (l->hash[j] == h && l->count[i] == n && loc_same(l->first[i], f, n))
+			return i;
+	}
+	if (l->n == l->list_cap) {
+		l->list_cap = l->list_cap ? l->list_cap * 2 : 4096;
+		l->first = xrealloc(l->first, l->list_cap * sizeof *l->first);
+		l->count = xrealloc(l->count, l->list_cap * sizeof *l->count);
+	}
+	uint32_t i = (uint32_t)l->n++;
+	l->first[i] = f;
+	l->count[i] = n;
+	l->hash[j] = h;
+	l->idx[j] = i + 1;
+	put_u(rec, f[0].address);
+	put_u(rec, (uint64_t)n);
+	for (int k = 0; k < n; k++) {
+		put_str(rec, t, f[k].function);
+		put_str(rec, t, f[k].file);
+		put_u(rec, (uint64_t)(f[k].line > 0 ? f[k].line : 0));
+		put_u(rec, (uint64_t)(f[k].inlined != 0));
+		put_str(rec, t, f[k].module);
+		put_u(rec, f[k].offset);
+	}
+	put_record(out, rec);
+	return i;
+}
+
+/* SITE records refer to LOCS entries; both are built in one pass. A site's frames split into
+ * locations after each frame that was not inlined (the outermost frame of its address). */
+static void encode_sites(struct snap_buf *b, struct snap_buf *locs_out, struct strtab *t, const struct model *m)
+{
+	struct snap_buf rec = {0}, lrec = {0}, lbody = {0};
+	struct locs l = {0};
 	put_u(b, m->nsites);
 	for (size_t i = 0; i < m->nsites; i++) {
 		const struct site *s = &m->sites[i];
@@ -252,23 +347,30 @@ static void encode_sites(struct snap_buf *b, struct strtab *t, const struct mode
 		put_s(&rec, s->at_peak_bytes);
 		put_s(&rec, s->at_peak_blocks);
 		put_f(&rec, s->oldest_s);
-		put_u(&rec, (uint64_t)s->depth);
-		for (int k = 0; k < s->depth; k++)
-			put_u(&rec, s->ips[k]);
-		put_u(&rec, (uint64_t)s->nframes);
-		for (int k = 0; k < s->nframes; k++) {
-			const struct sym_frame *f = &s->frames[k];
-			put_str(&rec, t, f->function);
-			put_str(&rec, t, f->file);
-			put_u(&rec, (uint64_t)(f->line > 0 ? f->line : 0));
-			put_u(&rec, (uint64_t)(f->inlined != 0));
-			put_str(&rec, t, f->module);
-			put_u(&rec, f->offset);
-			put_u(&rec, f->address);
+		uint32_t ids[MLS_MAX_DEPTH];
+		int nids = 0;
+		for (int k = 0; k < s->nframes && nids < MLS_MAX_DEPTH;) {
+			int e = k;
+			while (e < s->nframes - 1 && s->frames[e].inlined &&
+			       s->frames[e + 1].address == s->frames[k].address)
+				e++;
+			ids[nids++] = loc_index(&l, &lbody, &lrec, t, s->frames + k, e - k + 1);
+			k = e + 1;
 		}
+		put_u(&rec, (uint64_t)nids);
+		for (int k = 0; k < nids; k++)
+			put_u(&rec, ids[k]);
 		put_record(b, &rec);
 	}
+	put_u(locs_out, l.n);
+	put_raw(locs_out, lbody.data, lbody.len);
+	free(l.hash);
+	free(l.idx);
+	free(l.first);
+	free(l.count);
 	snap_buf_free(&rec);
+	snap_buf_free(&lrec);
+	snap_buf_free(&lbody);
 }
 
 static void encode_threads(struct snap_buf *b, struct strtab *t, const struct model *m)
@@ -343,15 +445,17 @@ void snapshot_encode(struct model *m, const struct region *r, struct snap_buf *o
 			m->duration_s = m->snapshot_s;
 	}
 	struct strtab t = {0};
-	struct snap_buf sec[6] = {{0}};
-	uint32_t types[6] = {MLS_SEC_META,    MLS_SEC_MODULES, MLS_SEC_SITES,
-	                     MLS_SEC_THREADS, MLS_SEC_SERIES,  MLS_SEC_BLOCKS};
+	enum { NSEC = 7 };
+	struct snap_buf sec[NSEC] = {{0}};
+	uint32_t types[NSEC] = {MLS_SEC_META,    MLS_SEC_MODULES, MLS_SEC_LOCATIONS, MLS_SEC_SITES,
+	                        MLS_SEC_THREADS, MLS_SEC_SERIES,  MLS_SEC_BLOCKS};
+	uint32_t required = 1u << 0 | 1u << 2 | 1u << 3;
 	encode_meta(&sec[0], &t, m);
 	encode_modules(&sec[1], &t, m);
-	encode_sites(&sec[2], &t, m);
-	encode_threads(&sec[3], &t, m);
-	encode_series(&sec[4], m);
-	encode_blocks(&sec[5], m);
+	encode_sites(&sec[3], &sec[2], &t, m);
+	encode_threads(&sec[4], &t, m);
+	encode_series(&sec[5], m);
+	encode_blocks(&sec[6], m);
 
 	struct snap_buf strs = {0}, rec = {0};
 	put_u(&strs, t.n);
@@ -369,8 +473,8 @@ void snapshot_encode(struct model *m, const struct region *r, struct snap_buf *o
 	put_le(out, 0, 4);
 	put_le(out, crc32(0L, out->data, 28), 4);
 	put_section(out, MLS_SEC_STRINGS, MLS_SECTION_REQUIRED, &strs);
-	for (int i = 0; i < 6; i++) {
-		put_section(out, types[i], i == 0 || i == 2 ? MLS_SECTION_REQUIRED : 0, &sec[i]);
+	for (int i = 0; i < NSEC; i++) {
+		put_section(out, types[i], required & (1u << i) ? MLS_SECTION_REQUIRED : 0, &sec[i]);
 		snap_buf_free(&sec[i]);
 	}
 	struct snap_buf empty = {0};
@@ -715,43 +819,84 @@ static int dec_modules(struct rd *r)
 	return 0;
 }
 
+/* LOCS: every location's frames into one array (each frame takes at least 6 bytes of the
+ * section, which bounds the allocation). */
+static int dec_locations(struct rd *r)
+{
+	struct dec *d = r->d;
+	struct model *m = d->m;
+	size_t n;
+	if (get_count(r, 3, "locations", &n))
+		return -1;
+	size_t cap = (r->end - r->pos) / 6 + 1;
+	m->loc_frames = xmalloc(cap * sizeof *m->loc_frames);
+	m->locs = xmalloc((n ? n : 1) * sizeof *m->locs);
+	size_t used = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct rd rec;
+		uint64_t address, nframes;
+		if (get_record(r, &rec) || get_u(&rec, &address) ||
+		    get_max(&rec, SYMBOLIZE_MAX_FRAMES, "frames per location", &nframes))
+			return -1;
+		if (nframes == 0)
+			return fail_at(d, rec.pos, SNAP_DAMAGED, "a location without frames");
+		if (nframes > cap - used)
+			return fail_at(d, rec.pos, SNAP_DAMAGED, "more frames than the section can hold");
+		m->locs[i] = (struct location){.address = address, .first = (uint32_t)used, .count = (uint32_t)nframes};
+		for (uint64_t k = 0; k < nframes; k++) {
+			struct sym_frame *f = &m->loc_frames[used];
+			uint64_t line, inl;
+			memset(f, 0, sizeof *f);
+			if (get_str(&rec, &f->function) || get_str(&rec, &f->file) ||
+			    get_max(&rec, INT32_MAX, "line", &line) || get_max(&rec, 1, "inlined flag", &inl) ||
+			    get_str(&rec, &f->module) || get_u(&rec, &f->offset))
+				return -1;
+			f->line = (int)line;
+			f->inlined = (int)inl;
+			f->address = address;
+			used++;
+		}
+		m->nlocs++;
+	}
+	return 0;
+}
+
 static int dec_site(struct rd *rec, struct site *s)
 {
-	uint64_t kind, trunc, depth, nframes;
+	struct dec *d = rec->d;
+	struct model *m = d->m;
+	uint64_t kind, trunc, nids;
 	if (get_max(rec, 255, "site kind", &kind) || get_max(rec, 1, "truncated flag", &trunc) ||
 	    get_counts(rec, &s->c) || get_s(rec, &s->peak_live_bytes) || get_s(rec, &s->at_peak_bytes) ||
 	    get_s(rec, &s->at_peak_blocks) || get_f(rec, &s->oldest_s) ||
-	    get_max(rec, MLS_MAX_DEPTH, "stack depth", &depth))
+	    get_max(rec, MLS_MAX_DEPTH, "stack depth", &nids))
 		return -1;
 	s->kind = (uint8_t)kind;
 	s->truncated = (uint8_t)trunc;
-	if (depth > rec->end - rec->pos)
-		return fail_at(rec->d, rec->pos, SNAP_DAMAGED, "a stack of %llu frames runs past its record",
-		               (unsigned long long)depth);
-	if (depth) {
-		s->ips = xmalloc(depth * sizeof *s->ips);
-		for (uint64_t k = 0; k < depth; k++)
-			if (get_u(rec, &s->ips[k]))
-				return -1;
+	if (nids > rec->end - rec->pos)
+		return fail_at(d, rec->pos, SNAP_DAMAGED, "a stack of %llu locations runs past its record",
+		               (unsigned long long)nids);
+	if (nids) {
+		s->locs = xmalloc(nids * sizeof *s->locs);
+		s->ips = xmalloc(nids * sizeof *s->ips);
 	}
-	s->depth = (int)depth;
-	if (get_max(rec, MLS_MAX_FRAMES, "frame count", &nframes))
-		return -1;
-	if (nframes * 7 > rec->end - rec->pos)
-		return fail_at(rec->d, rec->pos, SNAP_DAMAGED, "%llu frames cannot fit in their record",
-		               (unsigned long long)nframes);
-	s->frames = xcalloc(nframes ? nframes : 1, sizeof *s->frames);
-	for (uint64_t k = 0; k < nframes; k++) {
-		struct sym_frame *f = &s->frames[k];
-		uint64_t line, inl;
-		if (get_str(rec, &f->function) || get_str(rec, &f->file) || get_max(rec, INT32_MAX, "line", &line) ||
-		    get_max(rec, 1, "inlined flag", &inl) || get_str(rec, &f->module) || get_u(rec, &f->offset) ||
-		    get_u(rec, &f->address))
+	size_t nframes = 0;
+	for (uint64_t k = 0; k < nids; k++) {
+		uint64_t id;
+		size_t at = rec->pos;
+		if (get_u(rec, &id))
 			return -1;
-		f->line = (int)line;
-		f->inlined = (int)inl;
-		s->nframes++;
+		if (id >= m->nlocs)
+			return fail_at(d, at, SNAP_DAMAGED, "location %llu does not exist (there are %zu)",
+			               (unsigned long long)id, m->nlocs);
+		s->locs[k] = (uint32_t)id;
+		s->ips[k] = m->locs[id].address;
+		s->depth++;
+		nframes += m->locs[id].count;
 	}
+	if (nframes > MLS_MAX_FRAMES)
+		return fail_at(d, rec->pos, SNAP_DAMAGED, "a stack of %zu frames (at most %d)", nframes,
+		               MLS_MAX_FRAMES);
 	return 0;
 }
 
@@ -889,8 +1034,9 @@ static int decode(struct dec *d, const uint8_t *p, size_t len)
 		return fail_at(d, 12, SNAP_DAMAGED, "header size %llu is out of range", (unsigned long long)hsize);
 
 	uint32_t seen = 0; /* bit per known section */
-	static const uint32_t order[] = {MLS_SEC_STRINGS, MLS_SEC_META,   MLS_SEC_MODULES, MLS_SEC_SITES,
-	                                 MLS_SEC_THREADS, MLS_SEC_SERIES, MLS_SEC_BLOCKS};
+	static const uint32_t order[] = {MLS_SEC_STRINGS, MLS_SEC_META,    MLS_SEC_MODULES, MLS_SEC_LOCATIONS,
+	                                 MLS_SEC_SITES,   MLS_SEC_THREADS, MLS_SEC_SERIES,  MLS_SEC_BLOCKS};
+	enum { BIT_META = 1u << 1, BIT_LOCS = 1u << 3, BIT_SITES = 1u << 4 };
 	size_t pos = (size_t)hsize;
 	for (;;) {
 		if (len - pos < MLS_SECTION_HEADER_SIZE)
@@ -929,25 +1075,28 @@ static int decode(struct dec *d, const uint8_t *p, size_t len)
 			return fail_at(d, pos, SNAP_DAMAGED, "section %s appears twice", tn);
 		} else if (k > 0 && !(seen & 1u)) {
 			return fail_at(d, pos, SNAP_DAMAGED, "section %s comes before the string table", tn);
-		} else if (type == MLS_SEC_BLOCKS && !(seen & (1u << 3))) {
+		} else if (type == MLS_SEC_BLOCKS && !(seen & BIT_SITES)) {
 			return fail_at(d, pos, SNAP_DAMAGED, "section BLKS comes before the sites it refers to");
+		} else if (type == MLS_SEC_SITES && !(seen & BIT_LOCS)) {
+			return fail_at(d, pos, SNAP_DAMAGED, "section SITE comes before the locations it refers to");
 		} else {
 			seen |= 1u << k;
-			int rc = type == MLS_SEC_STRINGS   ? dec_strings(&r)
-			         : type == MLS_SEC_META    ? dec_meta(&r)
-			         : type == MLS_SEC_MODULES ? dec_modules(&r)
-			         : type == MLS_SEC_SITES   ? dec_sites(&r)
-			         : type == MLS_SEC_THREADS ? dec_threads(&r)
-			         : type == MLS_SEC_SERIES  ? dec_series(&r)
-			                                   : dec_blocks(&r);
+			int rc = type == MLS_SEC_STRINGS     ? dec_strings(&r)
+			         : type == MLS_SEC_META      ? dec_meta(&r)
+			         : type == MLS_SEC_MODULES   ? dec_modules(&r)
+			         : type == MLS_SEC_LOCATIONS ? dec_locations(&r)
+			         : type == MLS_SEC_SITES     ? dec_sites(&r)
+			         : type == MLS_SEC_THREADS   ? dec_threads(&r)
+			         : type == MLS_SEC_SERIES    ? dec_series(&r)
+			                                     : dec_blocks(&r);
 			if (rc)
 				return -1;
 		}
 		pos = body + (size_t)slen;
 	}
-	if (!(seen & 2u))
+	if (!(seen & BIT_META))
 		return fail_at(d, pos, SNAP_DAMAGED, "no META section");
-	if (!(seen & 8u))
+	if (!(seen & BIT_SITES))
 		return fail_at(d, pos, SNAP_DAMAGED, "no SITE section");
 	return 0;
 }

@@ -2,8 +2,10 @@
  * manysites.c - a target with as many distinct allocation stacks as asked for (10^5 by default),
  * for scale tests and benchmarks of everything that walks sites (report, TUI, snapshots, diff).
  *
- * usage: manysites [-n SITES] [-s SECONDS] [-c]
+ * usage: manysites [-n SITES] [-k BLOCKS] [-s SECONDS] [-c]
  *   -n SITES    distinct call stacks to allocate from (default 100000, at most 2^20)
+ *   -k BLOCKS   live blocks each stack allocates and keeps (default 1; -n 100000 -k 10 gives
+ *               the 10^6 live blocks of the snapshot benchmark)
  *   -s SECONDS  then stay alive that long, idle (default 0: exit at once; -1: until killed)
  *   -c          while staying alive, churn: every 100 ms free and re-allocate 100 blocks
  *
@@ -25,6 +27,7 @@
 
 static void **blocks;
 static uint64_t total_bytes;
+static long per_site = 1;
 
 static void descend(int level, uint32_t bits, uint32_t i);
 
@@ -48,6 +51,10 @@ __attribute__((noinline)) static void descend(int level, uint32_t bits, uint32_t
         size_t size = 16 + i % 64;
         blocks[i] = malloc(size);
         total_bytes += size;
+        for (long k = 1; k < per_site; k++) { /* kept for good: the churn touches blocks[i] only */
+            if (malloc(size))
+                total_bytes += size;
+        }
         return;
     }
     if (bits & 1)
@@ -67,13 +74,18 @@ int main(int argc, char **argv)
 {
     long sites = 100000, seconds = 0;
     int churn = 0, opt;
-    while ((opt = getopt(argc, argv, "n:s:c")) != -1) {
+    while ((opt = getopt(argc, argv, "n:k:s:c")) != -1) {
         switch (opt) {
         case 'n': sites = atol(optarg); break;
+        case 'k': per_site = atol(optarg); break;
         case 's': seconds = atol(optarg); break;
         case 'c': churn = 1; break;
         default: return 2;
         }
+    }
+    if (per_site < 1 || per_site > 1000) {
+        say("manysites: -k must be 1..1000\n");
+        return 2;
     }
     if (sites < 1 || sites > (1L << LEVELS)) {
         say("manysites: -n must be 1..%ld\n", 1L << LEVELS);
