@@ -27,6 +27,9 @@ enum {
 	EXIT_TARGET_STOPPED = 88, /* the process is stopped (SIGSTOP): the agent cannot be loaded */
 	EXIT_INJECT_FAILED = 89,  /* the agent could not be loaded into the process (the reason is printed) */
 	EXIT_NO_SESSION = 90,     /* memlens snapshot: no memlens session watches that process */
+	EXIT_BUDGET = 100,        /* memlens script: a budget was violated */
+	EXIT_HEURISTIC = 101,     /* memlens script: a heuristic fired above its threshold */
+	EXIT_SCRIPT_ERROR = 102,  /* memlens script: a Lua script failed (load or callback) */
 	EXIT_NOT_EXECUTABLE = 126,
 	EXIT_NOT_FOUND = 127,
 };

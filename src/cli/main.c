@@ -25,6 +25,7 @@ static const struct command commands[] = {
         {"report", "[options] FILE", "print the report of a snapshot file", cmd_report},
         {"diff", "[options] A B", "what grew and shrank between two snapshots", cmd_diff},
         {"export", "FILE --format F", "a snapshot as pprof, folded stacks or JSON", cmd_export},
+        {"script", "FILE.lua -- CMD [ARGS]", "check Lua budgets and leak heuristics on CMD, headless", cmd_script},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

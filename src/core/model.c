@@ -31,6 +31,7 @@ void model_init(struct model *m, pid_t pid, int argc, char **argv)
 	m->strings = strpool_new();
 	/* 600 samples per level, 14 levels: 1 min at 100 ms, then coarser, ~3 days in all */
 	m->series = series_new(600, 14);
+	m->hist = sitehist_new(SITEHIST_PERIOD_S, SITEHIST_POINTS);
 	m->target = TARGET_RUNNING;
 }
 
@@ -54,6 +55,7 @@ void model_done(struct model *m)
 	free(m->loc_frames);
 	series_free(m->series);
 	strpool_free(m->strings);
+	sitehist_free(m->hist);
 	if (m->sym)
 		symbolizer_free(m->sym);
 	memset(m, 0, sizeof *m);
@@ -283,6 +285,7 @@ void model_sample(struct model *m, const struct region *r)
 	        .heap_bytes = m->heap.bytes_alloc,
 	};
 	series_push(m->series, &x);
+	sitehist_maybe_tick(m->hist, m->sites, m->nsites, x.t);
 	m->nsamples++;
 	update_rates(m, &x);
 }
@@ -290,6 +293,7 @@ void model_sample(struct model *m, const struct region *r)
 void model_target_ended(struct model *m, int wait_status)
 {
 	m->duration_s = model_now_s(m);
+	sitehist_tick(m->hist, m->sites, m->nsites, m->duration_s);
 	for (size_t i = 0; i < m->nthreads; i++)
 		m->threads[i].os_state = 0;
 	if (WIFEXITED(wait_status)) {
@@ -304,6 +308,7 @@ void model_target_ended(struct model *m, int wait_status)
 void model_target_vanished(struct model *m)
 {
 	m->duration_s = model_now_s(m);
+	sitehist_tick(m->hist, m->sites, m->nsites, m->duration_s);
 	for (size_t i = 0; i < m->nthreads; i++)
 		m->threads[i].os_state = 0;
 	m->target = TARGET_GONE;

@@ -9,6 +9,7 @@
 #include "core/procfs.h"
 #include "core/region.h"
 #include "core/series.h"
+#include "core/sitehist.h"
 #include "core/strpool.h"
 #include "core/symbolize.h"
 
@@ -139,6 +140,7 @@ struct model {
 	size_t nthreads, threads_cap;
 
 	struct series *series;
+	struct sitehist *hist;     /* per-site history over a sliding window */
 	struct proc_status status; /* last /proc figures */
 	uint64_t peak_rss, peak_rss_anon, vm_hwm;
 	uint32_t max_threads;

@@ -249,9 +249,9 @@ void report_json_frames(struct json *j, const char *key, const struct sym_frame 
 	json_array_end(j);
 }
 
-static void json_site(struct json *j, struct model *m, const struct region *r, struct site *s)
+void report_json_site(struct json *j, const char *key, struct model *m, const struct region *r, struct site *s)
 {
-	json_object_begin(j, NULL);
+	json_object_begin(j, key);
 	json_uint(j, "id", s->id);
 	json_string(j, "kind", kind_name(s->kind));
 	json_uint(j, "alloc_calls", s->c.allocs);
@@ -276,7 +276,7 @@ static void json_sites(struct json *j, struct model *m, const struct region *r, 
 	struct site **v = model_top_sites(m, order, top, &n);
 	json_array_begin(j, key);
 	for (size_t i = 0; i < n; i++)
-		json_site(j, m, r, v[i]);
+		report_json_site(j, NULL, m, r, v[i]);
 	json_array_end(j);
 	free(v);
 }

@@ -22,5 +22,9 @@ void report_write(FILE *out, struct model *m, const struct region *r, const stru
 /* One frame as the reports show it: an indented "function  file:line" line, or a JSON FRAME. */
 void report_text_frame(FILE *out, const struct sym_frame *f);
 void report_json_frames(struct json *j, const char *key, const struct sym_frame *f, int n);
+struct json;
+/* One site as the JSON report writes it (doc/report-json.md), for other JSON documents;
+ * key NULL inside an array. */
+void report_json_site(struct json *j, const char *key, struct model *m, const struct region *r, struct site *s);
 
 #endif

@@ -402,3 +402,24 @@ tui_expect_restored() {
 braille_cells() {
     python3 -c 'import sys; print(sum(1 for c in open(sys.argv[1], encoding="utf-8", errors="replace").read() if 0x2801 <= ord(c) <= 0x28ff))' "$1"
 }
+
+# run_script OUT RESULTS SCRIPT.lua [MEMLENS-SCRIPT-OPTIONS] [-- CMD...]: run
+# `memlens script --json -r RESULTS SCRIPT.lua ...`; stdout (the target's) in OUT, stderr
+# (memlens's log and the target's) in OUT.err, memlens's status in SC_RC. Stopped after
+# ML_TIMEOUT seconds (100; status 124 then). Returns 1 when no valid results were written.
+SCRIPT_PY="$TESTS_SHELL/script_json.py"
+run_script() {
+    local out=$1 results=$2
+    shift 2
+    SC_RC=0
+    rm -f "$results"
+    timeout -k 5 "${ML_TIMEOUT:-100}" "$MEMLENS" script --json -r "$results" "$@" \
+        >"$out" 2>"$out.err" </dev/null || SC_RC=$?
+    [ "$SC_RC" = 124 ] && note_fail "memlens script did not end within ${ML_TIMEOUT:-100} s"
+    [ -s "$results" ] || return 1
+    python3 "$SCRIPT_PY" check "$results" >/dev/null 2>"$T/json.err" || {
+        note_fail "results $results are not valid script JSON: $(head -1 "$T/json.err")"
+        return 1
+    }
+    return 0
+}

@@ -1,9 +1,10 @@
 #!/bin/bash
 # manpage.sh - doc/memlens.1 documents exactly the options `memlens run --help` lists (one
 # table in cmd_run.c drives the help; this keeps the man page from drifting away from it),
-# those of `attach --help` and `threads --help` (in OPTIONS or ATTACH OPTIONS), and every
-# command of `memlens --help`, and every key of the TUI's key table (`memlens --keys`) in
-# the KEYS section.
+# those of `attach --help` and `threads --help` (in OPTIONS or ATTACH OPTIONS), those of
+# `script --help` (in OPTIONS or SCRIPT OPTIONS) and its exit statuses, every command of
+# `memlens --help`, and every key of the TUI's key table (`memlens --keys`) in the KEYS
+# section.
 . "$(dirname "$0")/lib.sh"
 need_memlens
 
@@ -41,6 +42,23 @@ done
 extra=$(comm -13 <(sort -u "$T/attach.opts") "$T/man.attach")
 [ -z "$extra" ] && echo "ok: ATTACH OPTIONS documents no option attach and threads do not have" ||
     note_fail "options in ATTACH OPTIONS that attach/threads do not have: $extra"
+
+# script: every option of `script --help` is in OPTIONS or SCRIPT OPTIONS, and SCRIPT OPTIONS
+# names none it does not have
+sed -n '/^\.SH SCRIPT OPTIONS/,/^\.SH /p' "$man1" | sed 's/\\f[BIRP]//g' | tr -d '\\' | grep -oE -- '--[a-z][a-z-]*' | sort -u >"$T/man.script"
+[ -s "$T/man.script" ] || note_fail "the man page has no SCRIPT OPTIONS section"
+"$MEMLENS" script --help >"$T/sh" 2>&1 || note_fail "script --help failed"
+grep -oE -- '--[a-z][a-z-]*' "$T/sh" | sort -u >"$T/s.opts"
+missing=$(comm -23 "$T/s.opts" <(sort -u "$T/man.opts" "$T/man.script"))
+[ -z "$missing" ] && echo "ok: every script option is in the man page" ||
+    note_fail "options in script --help but not in doc/memlens.1: $missing"
+extra=$(comm -13 "$T/s.opts" "$T/man.script")
+[ -z "$extra" ] && echo "ok: SCRIPT OPTIONS documents no option script does not have" ||
+    note_fail "options in SCRIPT OPTIONS that script does not have: $extra"
+for code in 100 101 102; do
+    grep -q "^\.B $code\$" "$man1" && echo "ok: exit status $code is in the man page" ||
+        note_fail "exit status $code (script --help) is not in EXIT STATUS"
+done
 
 "$MEMLENS" --help >"$T/h" 2>&1 || fail "--help failed"
 for cmd in $(sed -n '/^commands:/,/^$/p' "$T/h" | awk 'NF && !/commands:/ {print $1}'); do
