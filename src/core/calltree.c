@@ -90,41 +90,66 @@ static const char *frame_name(const struct sym_frame *f)
 	return f->function ? f->function : f->module ? f->module : "??";
 }
 
-static void add_site(struct calltree *t, struct site *s, const struct sym_frame *f, int n, enum calltree_dir dir)
+/* Insert a site's stack; returns the node it ends at. */
+static uint32_t insert_site(struct calltree *t, const struct sym_frame *f, int n)
 {
 	uint32_t at = 0;
-	add_counts(&t->nodes[0].incl, &s->c);
-	t->nodes[0].sites++;
 	for (int k = 0; k < n; k++) {
-		const struct sym_frame *fr = dir == CALLTREE_TOP_DOWN ? &f[n - 1 - k] : &f[k];
+		const struct sym_frame *fr = t->dir == CALLTREE_TOP_DOWN ? &f[n - 1 - k] : &f[k];
 		at = child(t, at, frame_name(fr), fr);
+	}
+	return at;
+}
+
+/* Add a site's counters to its leaf (self) and every node up to the root (inclusive). */
+static void add_up(struct calltree *t, uint32_t leaf, const struct site *s)
+{
+	add_counts(&t->nodes[leaf].self, &s->c);
+	for (uint32_t at = leaf; at != CALLTREE_NONE; at = t->nodes[at].parent) {
 		add_counts(&t->nodes[at].incl, &s->c);
 		t->nodes[at].sites++;
 	}
-	add_counts(&t->nodes[at].self, &s->c);
+}
+
+void calltree_update(struct calltree *t, struct model *m, const struct region *r,
+                     int (*keep)(struct site *s, void *arg), void *arg)
+{
+	if (m->nsites > t->nleaf) {
+		t->leaf = xrealloc(t->leaf, m->nsites * sizeof *t->leaf);
+		memset(t->leaf + t->nleaf, 0xff, (m->nsites - t->nleaf) * sizeof *t->leaf);
+		t->nleaf = m->nsites;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		t->nodes[i].incl = t->nodes[i].self = (struct counts){0};
+		t->nodes[i].sites = 0;
+	}
+	for (size_t i = 0; i < m->nsites; i++) {
+		struct site *s = &m->sites[i];
+		if (t->leaf[i] == CALLTREE_NONE) {
+			if (s->kind == MLR_KIND_THREAD || !s->c.allocs || (keep && !keep(s, arg)))
+				continue;
+			int n;
+			const struct sym_frame *f = model_site_frames(m, r, s, &n);
+			if (!f || n <= 0)
+				continue;
+			t->leaf[i] = insert_site(t, f, n);
+		}
+		add_up(t, t->leaf[i], s);
+	}
 }
 
 struct calltree *calltree_build(struct model *m, const struct region *r, enum calltree_dir dir,
                                 int (*keep)(struct site *s, void *arg), void *arg)
 {
 	struct calltree *t = xcalloc(1, sizeof *t);
-	t->index_cap = 0;
+	t->dir = dir;
 	index_grow(t);
 	t->cap = 256;
 	t->nodes = xcalloc(t->cap, sizeof *t->nodes);
 	t->n = 1;
 	t->nodes[0] = (struct calltree_node){
 	        .name = "all", .parent = CALLTREE_NONE, .first_child = CALLTREE_NONE, .next_sibling = CALLTREE_NONE};
-	for (size_t i = 0; i < m->nsites; i++) {
-		struct site *s = &m->sites[i];
-		if (s->kind == MLR_KIND_THREAD || !s->c.allocs || (keep && !keep(s, arg)))
-			continue;
-		int n;
-		const struct sym_frame *f = model_site_frames(m, r, s, &n);
-		if (!f || n <= 0)
-			continue;
-		add_site(t, s, f, n, dir);
-	}
+	calltree_update(t, m, r, keep, arg);
 	return t;
 }
 
@@ -134,6 +159,7 @@ void calltree_free(struct calltree *t)
 		return;
 	free(t->nodes);
 	free(t->index);
+	free(t->leaf);
 	free(t);
 }
 
@@ -148,22 +174,27 @@ static int cmp_ids(const void *a, const void *b, void *arg)
 	return c->cmp(&c->nodes[*(const uint32_t *)a], &c->nodes[*(const uint32_t *)b]);
 }
 
+void calltree_sort_children(struct calltree *t, uint32_t id,
+                            int (*cmp)(const struct calltree_node *, const struct calltree_node *))
+{
+	struct calltree_node *parent = &t->nodes[id];
+	if (parent->nchildren < 2)
+		return;
+	uint32_t *ids = xmalloc(parent->nchildren * sizeof *ids);
+	uint32_t k = 0;
+	for (uint32_t c = parent->first_child; c != CALLTREE_NONE; c = t->nodes[c].next_sibling)
+		ids[k++] = c;
+	struct sort_ctx ctx = {cmp, t->nodes};
+	qsort_r(ids, k, sizeof *ids, cmp_ids, &ctx);
+	parent->first_child = ids[0];
+	for (uint32_t i = 0; i + 1 < k; i++)
+		t->nodes[ids[i]].next_sibling = ids[i + 1];
+	t->nodes[ids[k - 1]].next_sibling = CALLTREE_NONE;
+	free(ids);
+}
+
 void calltree_sort(struct calltree *t, int (*cmp)(const struct calltree_node *, const struct calltree_node *))
 {
-	uint32_t *ids = xmalloc((t->n ? t->n : 1) * sizeof *ids);
-	struct sort_ctx ctx = {cmp, t->nodes};
-	for (size_t p = 0; p < t->n; p++) {
-		struct calltree_node *parent = &t->nodes[p];
-		uint32_t k = 0;
-		for (uint32_t c = parent->first_child; c != CALLTREE_NONE; c = t->nodes[c].next_sibling)
-			ids[k++] = c;
-		if (k < 2)
-			continue;
-		qsort_r(ids, k, sizeof *ids, cmp_ids, &ctx);
-		parent->first_child = ids[0];
-		for (uint32_t i = 0; i + 1 < k; i++)
-			t->nodes[ids[i]].next_sibling = ids[i + 1];
-		t->nodes[ids[k - 1]].next_sibling = CALLTREE_NONE;
-	}
-	free(ids);
+	for (size_t p = 0; p < t->n; p++)
+		calltree_sort_children(t, (uint32_t)p, cmp);
 }

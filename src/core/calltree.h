@@ -30,10 +30,13 @@ struct calltree_node {
 };
 
 struct calltree {
+	enum calltree_dir dir;
 	struct calltree_node *nodes; /* nodes[0] is the root */
 	size_t n, cap;
 	uint32_t *index; /* open addressing on (parent, name) */
 	size_t index_cap;
+	uint32_t *leaf; /* per site id: the node its stack ends at, CALLTREE_NONE while not in */
+	size_t nleaf;
 };
 
 /* Build the tree of every heap and mmap site that made allocations (symbolizing those not
@@ -42,7 +45,16 @@ struct calltree *calltree_build(struct model *m, const struct region *r, enum ca
                                 int (*keep)(struct site *s, void *arg), void *arg);
 void calltree_free(struct calltree *t);
 
-/* Order every node's children by cmp (qsort-style on nodes). */
+/* Bring the figures up to the model's counters: the sites already in the tree are added up
+ * again along their known path (no lookups: a refresh of 10^5 sites costs a few ms), sites
+ * that are new or allocated for the first time are inserted. keep must answer as it did
+ * when the tree was built (build a new tree for a new filter). */
+void calltree_update(struct calltree *t, struct model *m, const struct region *r,
+                     int (*keep)(struct site *s, void *arg), void *arg);
+
+/* Order the children of node id by cmp (qsort-style on nodes); calltree_sort: of every node. */
+void calltree_sort_children(struct calltree *t, uint32_t id,
+                            int (*cmp)(const struct calltree_node *, const struct calltree_node *));
 void calltree_sort(struct calltree *t, int (*cmp)(const struct calltree_node *, const struct calltree_node *));
 
 #endif

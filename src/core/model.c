@@ -400,8 +400,29 @@ struct site **model_top_sites(struct model *m, enum site_order order, int top, s
 		if (s->kind != MLR_KIND_THREAD && order_key(s, order) > 0)
 			v[k++] = s;
 	}
-	qsort_r(v, k, sizeof *v, cmp_sites, &order);
 	*n = k < (size_t)top ? k : (size_t)top;
+	if (*n == 0 || *n * 8 >= k) {
+		qsort_r(v, k, sizeof *v, cmp_sites, &order);
+		return v;
+	}
+	/* A few of many (the TUI's top sites out of 10^5, every second): keep v[0..top) sorted
+	 * and insert only what beats its last, instead of sorting them all. */
+	qsort_r(v, *n, sizeof *v, cmp_sites, &order);
+	for (size_t i = *n; i < k; i++) {
+		if (cmp_sites(&v[i], &v[*n - 1], &order) >= 0)
+			continue;
+		struct site *s = v[i];
+		size_t lo = 0, hi = *n - 1;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (cmp_sites(&s, &v[mid], &order) < 0)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		memmove(&v[lo + 1], &v[lo], (*n - 1 - lo) * sizeof *v);
+		v[lo] = s;
+	}
 	return v;
 }
 

@@ -169,6 +169,7 @@ static void filter_set(struct tui_filter *f, struct regex *re, const char *sourc
 	regex_free(f->re);
 	f->re = re;
 	snprintf(f->source, sizeof f->source, "%s", re ? source : "");
+	f->generation++;
 	if (f->site)
 		memset(f->site, 0, f->nsite);
 }
@@ -293,11 +294,18 @@ void screen_too_small(struct tui *t)
 static struct {
 	uint64_t n, max;
 	uint64_t last[TIMING_KEEP];
+	uint64_t keyed_n, keyed_max; /* rebuilds a key asked for (a view shown, a new order) */
 } timing[TUI_MAX_VIEWS];
 
-void screen_note_timing(struct tui *t, uint64_t ns)
+void screen_note_timing(struct tui *t, uint64_t ns, int keyed)
 {
 	int v = t->view;
+	if (keyed) {
+		timing[v].keyed_n++;
+		if (ns > timing[v].keyed_max)
+			timing[v].keyed_max = ns;
+		return;
+	}
 	timing[v].last[timing[v].n % TIMING_KEEP] = ns;
 	timing[v].n++;
 	if (ns > timing[v].max)
@@ -321,8 +329,9 @@ void screen_log_timing(struct tui *t)
 		qsort(sorted, n, sizeof *sorted, cmp_u64);
 		log_msg(LOG_DEBUG,
 		        "refresh of the %s view (read the model, sort, draw): %llu times, median %.2f ms, 95th "
-		        "percentile %.2f ms, max %.2f ms, %zu sites",
+		        "percentile %.2f ms, max %.2f ms, %zu sites; after a key: %llu times, max %.2f ms",
 		        tui_views[v]->name, (unsigned long long)timing[v].n, sorted[n / 2] / 1e6,
-		        sorted[n * 95 / 100] / 1e6, timing[v].max / 1e6, t->m->nsites);
+		        sorted[n * 95 / 100] / 1e6, timing[v].max / 1e6, t->m->nsites,
+		        (unsigned long long)timing[v].keyed_n, timing[v].keyed_max / 1e6);
 	}
 }

@@ -23,8 +23,9 @@ int screen_prompt_key(struct tui *t, int code);
 /* "running", "exited with status 3", "killed by signal 9 (Killed)"; its role when wanted. */
 const char *screen_target_state(const struct tui *t, char *buf, size_t len, enum role *role);
 
-/* Refresh timings: kept per view, logged (with -v) when the TUI ends. */
-void screen_note_timing(struct tui *t, uint64_t ns);
+/* Refresh timings (keyed: a rebuild a key asked for): kept per view, logged (with -v) when
+ * the TUI ends. */
+void screen_note_timing(struct tui *t, uint64_t ns, int keyed);
 void screen_log_timing(struct tui *t);
 
 #endif

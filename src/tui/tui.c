@@ -290,7 +290,7 @@ static void refresh_now(struct tui *t)
 	uint64_t t0 = util_now_ns();
 	rebuild(t);
 	draw_all(t);
-	screen_note_timing(t, util_now_ns() - t0);
+	screen_note_timing(t, util_now_ns() - t0, 0);
 }
 
 /* ---- keys -------------------------------------------------------------------------------- */
@@ -402,10 +402,14 @@ static void apply(struct tui *t, int flags)
 		session_stop(t->s);
 		return;
 	}
-	if (flags & TUI_REBUILD && !t->paused)
+	uint64_t t0 = util_now_ns();
+	int rebuilt = flags & TUI_REBUILD && !t->paused;
+	if (rebuilt)
 		rebuild(t);
 	if (flags & (TUI_REDRAW | TUI_REBUILD))
 		draw_all(t);
+	if (rebuilt)
+		screen_note_timing(t, util_now_ns() - t0, 1);
 }
 
 static void on_keys(struct session *s, void *arg)

@@ -49,7 +49,8 @@ extern const int tui_nviews;
 struct tui_filter {
 	struct regex *re; /* NULL: no filter */
 	char source[256];
-	uint8_t *site; /* per site id: 0 not asked yet, 1 no, 2 yes */
+	unsigned generation; /* changes with the pattern */
+	uint8_t *site;       /* per site id: 0 not asked yet, 1 no, 2 yes */
 	size_t nsite;
 };
 

@@ -25,6 +25,7 @@ struct tree {
 	size_t caprows;
 	struct list l;
 	uint64_t sel_path;
+	unsigned filter_generation; /* of the filter the tree was built with */
 };
 
 static void *tree_init(struct tui *t)
@@ -96,9 +97,11 @@ static void push_row(struct tree *v, uint32_t id)
 	v->rows[v->l.n++] = id;
 }
 
-/* The visible rows: every child of an expanded node, depth first, in sorted order. */
+/* The visible rows: every child of an expanded node, depth first, in sorted order (only the
+ * children shown are sorted). */
 static void flatten(struct tree *v, uint32_t id)
 {
+	calltree_sort_children(v->ct, id, cmp_nodes);
 	const struct calltree_node *nodes = v->ct->nodes;
 	for (uint32_t c = nodes[id].first_child; c != CALLTREE_NONE; c = nodes[c].next_sibling) {
 		push_row(v, c);
@@ -112,11 +115,13 @@ static void flatten(struct tree *v, uint32_t id)
 static void open_heaviest(struct tree *v)
 {
 	const struct calltree_node *nodes = v->ct->nodes;
+	calltree_sort_children(v->ct, 0, cmp_nodes);
 	uint32_t id = nodes[0].first_child;
 	for (int depth = 0; depth < 12 && id != CALLTREE_NONE; depth++) {
 		set_open(v, nodes[id].path, 1);
 		if (nodes[id].nchildren > 1)
 			break;
+		calltree_sort_children(v->ct, id, cmp_nodes);
 		id = nodes[id].first_child;
 	}
 }
@@ -129,10 +134,15 @@ static int keep_site(struct site *s, void *arg)
 static void tree_rebuild(struct tui *t, void *st)
 {
 	struct tree *v = st;
-	calltree_free(v->ct);
-	v->ct = calltree_build(t->m, t->r, v->dir, keep_site, t);
+	unsigned gen = t->filter[t->view].generation;
+	if (!v->ct || v->ct->dir != v->dir || v->filter_generation != gen) {
+		calltree_free(v->ct);
+		v->ct = calltree_build(t->m, t->r, v->dir, keep_site, t);
+		v->filter_generation = gen;
+	} else {
+		calltree_update(v->ct, t->m, t->r, keep_site, t);
+	}
 	sort_col = v->sort;
-	calltree_sort(v->ct, cmp_nodes);
 	if (!v->touched)
 		open_heaviest(v);
 	v->l.n = 0;
