@@ -61,10 +61,18 @@ void agent_degrade(enum mlr_reason reason)
 	__atomic_store_n(&agent.active, 0, RELEASE);
 }
 
-#define RESOLVE(name) (real.name = (__typeof__(real.name))dlsym(RTLD_NEXT, #name))
+/* The function the hooks stand in for. Preloaded, that is the next definition after the
+ * agent; loaded into a running process (attach), the one a global lookup finds, which is
+ * what the program's GOT entries hold (the agent itself is loaded RTLD_LOCAL, out of sight). */
+void *real_lookup(const char *name)
+{
+	return dlsym(agent.attach_mode ? RTLD_DEFAULT : RTLD_NEXT, name);
+}
+
+#define RESOLVE(name) (real.name = (__typeof__(real.name))real_lookup(#name))
 
 /* dlsym may allocate; the hooks serve those calls from the bootstrap arena (hooks.c). */
-static int resolve_real(void)
+int agent_resolve_real(void)
 {
 	RESOLVE(malloc);
 	RESOLVE(calloc);
@@ -158,9 +166,10 @@ static void choose_unwinder(void)
 	agent.max_depth = depth < 1 || depth > MLR_MAX_DEPTH ? MLR_MAX_DEPTH : depth;
 }
 
-static void start_recording(void)
+void agent_start_recording(uint32_t flags)
 {
 	struct mlr_header *h = agent.hdr;
+	h->flags = flags;
 	struct timespec rt;
 	clock_gettime(CLOCK_REALTIME, &rt);
 	h->pid = getpid();
@@ -171,6 +180,17 @@ static void start_recording(void)
 	modules_scan();
 	__atomic_store_n(&h->state, MLR_STATE_RECORDING, RELEASE);
 	__atomic_store_n(&agent.active, 1, RELEASE);
+}
+
+/* attach.c took over start-up: the hooks must not run the preload start-up after it. */
+void agent_mark_initialized(void)
+{
+	__atomic_store_n(&init_state, 2, RELEASE);
+}
+
+int agent_initialized(void)
+{
+	return __atomic_load_n(&init_state, ACQUIRE) == 2;
 }
 
 /* Called by every hook until it returns 1. Returns 1 once the real functions
@@ -190,11 +210,11 @@ int agent_ensure_init(void)
 	}
 	agent_self.busy = 1;
 	int saved_errno = errno; /* start-up runs inside the program's first call */
-	int ok = resolve_real() == 0;
+	int ok = agent_resolve_real() == 0;
 	if (ok) {
 		choose_unwinder();
 		if (map_region() == 0)
-			start_recording();
+			agent_start_recording(0);
 	}
 	agent_self.busy = 0;
 	errno = saved_errno;
@@ -204,7 +224,7 @@ int agent_ensure_init(void)
 
 /* A forked child shares the region mapping with its parent: it must not
  * write to it. Children are not tracked (doc/architecture.md). */
-static void on_fork_child(void)
+void agent_on_fork_child(void)
 {
 	agent.in_child = 1;
 	__atomic_store_n(&agent.active, 0, RELEASE);
@@ -248,9 +268,13 @@ static void scrub_environment(void)
 
 __attribute__((constructor)) static void agent_constructor(void)
 {
+	/* dlopen'ed by memlens attach: nothing happens until memlens calls memlens_agent_attach
+	 * (touching the environment now could race with the program's threads) */
+	if (!agent_getenv(MLR_ENV_FD))
+		return;
 	agent_ensure_init();
 	agent_self.busy = 1; /* pthread_atfork allocates: not the program's call */
-	pthread_atfork(NULL, NULL, on_fork_child);
+	pthread_atfork(NULL, NULL, agent_on_fork_child);
 	agent_self.busy = 0;
 	scrub_environment();
 }

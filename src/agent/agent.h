@@ -2,8 +2,12 @@
 #ifndef MEMLENS_AGENT_H
 #define MEMLENS_AGENT_H
 
+#include <malloc.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 
 #include "memlens/region.h"
@@ -39,6 +43,8 @@ struct agent {
 	int active;             /* 1 while recording into the region */
 	int multi;              /* a second thread exists: counters need atomic adds */
 	int in_child;           /* 1 in a forked child: pass through */
+	int attach_mode;        /* loaded into a running process (attach.c): hooks reached through the GOT */
+	uint32_t gen;           /* bumped for every region (attach): per-thread state of older ones is stale */
 	struct mlr_header *hdr; /* the region, or NULL when there is none */
 	char *base;             /* same address as hdr, for offset arithmetic */
 	int max_depth;
@@ -54,6 +60,7 @@ struct agent_thread {
 	struct trace_cache *trace;   /* the cfi unwinder's last trace (unwind.c), mmap'ed */
 	uint32_t last_stack;         /* stack id of the last capture, its kind + 1 in last_kind */
 	int last_kind;
+	uint32_t gen; /* agent.gen its slot and last_stack belong to (attach mode) */
 };
 
 extern struct agent agent;
@@ -87,6 +94,12 @@ static inline int64_t count_add_signed(int64_t *p, int64_t v)
 
 /* agent.c */
 int agent_ensure_init(void);
+void *real_lookup(const char *name);
+void agent_mark_initialized(void);
+int agent_initialized(void);
+void agent_on_fork_child(void);
+int agent_resolve_real(void);
+void agent_start_recording(uint32_t flags);
 void agent_degrade(enum mlr_reason reason);
 void agent_flag(enum mlr_reason reason);
 uint64_t agent_now_coarse(void);
@@ -136,6 +149,36 @@ int threads_wrap_create(void *thread, const void *attr, void *(*start)(void *), 
 /* modules.c */
 void modules_scan(void);
 void modules_cover(const uint64_t *ips, int depth);
+
+/* attach.c: the agent loaded into a running process (memlens attach). */
+int attach_enter(void);
+void attach_leave(void);
+
+/* got.c: GOT patching in attach mode. */
+int got_init(void);
+int got_patch_all(void);
+void got_refresh(void);
+int got_restore_all(void);
+
+/* hooks.c: the hooks under hidden names (what the GOT entries are pointed at). */
+extern __typeof__(malloc) hook_malloc;
+extern __typeof__(calloc) hook_calloc;
+extern __typeof__(realloc) hook_realloc;
+extern __typeof__(reallocarray) hook_reallocarray;
+extern __typeof__(free) hook_free;
+extern __typeof__(posix_memalign) hook_posix_memalign;
+extern __typeof__(aligned_alloc) hook_aligned_alloc;
+extern __typeof__(memalign) hook_memalign;
+extern __typeof__(valloc) hook_valloc;
+extern __typeof__(pvalloc) hook_pvalloc;
+extern __typeof__(mmap) hook_mmap;
+extern __typeof__(mmap64) hook_mmap64;
+extern __typeof__(munmap) hook_munmap;
+extern __typeof__(mremap) hook_mremap;
+extern __typeof__(pthread_create) hook_pthread_create;
+void hook_dlsym(void); /* got.c: assembly trampolines that jump to the real dlsym, dlvsym */
+void hook_dlvsym(void);
+extern void *got_real_dlsym, *got_real_dlvsym;
 
 /* record.c: the bookkeeping behind every hook. */
 void record_alloc(void *p, size_t size, enum mlr_kind kind);

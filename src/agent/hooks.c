@@ -52,12 +52,18 @@ static size_t boot_size(const void *p)
 /* Enter the bookkeeping: only when recording, and never from inside it (our
  * own calls into libc, libunwind's, or a signal handler interrupting us).
  * The program's errno is kept across it: what we call (libunwind's memory
- * checks, mmap) may set errno, and a successful malloc or any free must not. */
+ * checks, mmap) may set errno, and a successful malloc or any free must not.
+ * In attach mode each entry is also counted in flight (see attach.c). */
 static inline int enter(void)
 {
 	if (LIKELY(__atomic_load_n(&agent.active, RELAXED)) && LIKELY(!agent_self.busy)) {
 		agent_self.busy = 1;
 		agent_self.saved_errno = errno;
+		if (UNLIKELY(agent.attach_mode) && !attach_enter()) {
+			errno = agent_self.saved_errno;
+			agent_self.busy = 0;
+			return 0;
+		}
 		return 1;
 	}
 	return 0;
@@ -65,6 +71,8 @@ static inline int enter(void)
 
 static inline void leave(void)
 {
+	if (UNLIKELY(agent.attach_mode))
+		attach_leave();
 	errno = agent_self.saved_errno;
 	agent_self.busy = 0;
 }
@@ -144,7 +152,7 @@ AGENT_API void *reallocarray(void *p, size_t n, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return realloc(p, total);
+	return hook_realloc(p, total); /* by the hidden name: "realloc" may bind to the program's */
 }
 
 AGENT_API int posix_memalign(void **out, size_t align, size_t size)
@@ -192,7 +200,7 @@ AGENT_API void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t 
 
 AGENT_API void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	return mmap(addr, len, prot, flags, fd, off);
+	return hook_mmap(addr, len, prot, flags, fd, off);
 }
 
 /* A mapping is forgotten when unmapped from its start (partial unmaps elsewhere are not followed). */
@@ -237,3 +245,23 @@ AGENT_API int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void
 		return EAGAIN;
 	return threads_wrap_create(thread, attr, start, arg);
 }
+
+/* The hooks under hidden names: in attach mode the GOT entries are pointed at these (a
+ * lookup of "malloc" from here would find the program's, the agent being loaded locally). */
+#define HOOK_ALIAS(name)                                                                                               \
+	extern __typeof__(name) hook_##name __attribute__((alias(#name), visibility("hidden"), copy(name)));
+HOOK_ALIAS(malloc)
+HOOK_ALIAS(calloc)
+HOOK_ALIAS(realloc)
+HOOK_ALIAS(reallocarray)
+HOOK_ALIAS(free)
+HOOK_ALIAS(posix_memalign)
+HOOK_ALIAS(aligned_alloc)
+HOOK_ALIAS(memalign)
+HOOK_ALIAS(valloc)
+HOOK_ALIAS(pvalloc)
+HOOK_ALIAS(mmap)
+HOOK_ALIAS(mmap64)
+HOOK_ALIAS(munmap)
+HOOK_ALIAS(mremap)
+HOOK_ALIAS(pthread_create)

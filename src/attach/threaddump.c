@@ -3,59 +3,19 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <libunwind-ptrace.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "attach/modmap.h"
+#include "attach/stackwalk.h"
 #include "attach/threaddump.h"
 #include "attach/tracee.h"
 #include "core/procfs.h"
 #include "core/util.h"
 
 #define STOP_TIMEOUT_MS 200 /* a thread that does not stop by then is in uninterruptible sleep */
-#define MAX_FRAMES      64
-
-struct unwound {
-	uint64_t ips[MAX_FRAMES];
-	int depth, truncated;
-	uint64_t exact; /* bit i: ips[i] is an exact pc */
-};
-
-/* Walk the stopped thread's stack. One address space serves every thread (same process);
- * each thread has its own _UPT handle. */
-static int unwind_thread(unw_addr_space_t as, pid_t tid, int max, struct unwound *u)
-{
-	memset(u, 0, sizeof *u);
-	void *upt = _UPT_create(tid);
-	if (!upt)
-		return -ENOMEM;
-	unw_cursor_t c;
-	int r = unw_init_remote(&c, as, upt);
-	if (r < 0) {
-		_UPT_destroy(upt);
-		return -EIO;
-	}
-	int exact_next = 1; /* frame 0 is where the thread is, not a return address */
-	for (;;) {
-		unw_word_t ip = 0;
-		if (unw_get_reg(&c, UNW_REG_IP, &ip) < 0 || ip == 0)
-			break;
-		if (u->depth == max) {
-			u->truncated = 1;
-			break;
-		}
-		if (exact_next)
-			u->exact |= (uint64_t)1 << u->depth;
-		u->ips[u->depth++] = ip;
-		exact_next = unw_is_signal_frame(&c) > 0; /* below a signal frame: the interrupted pc */
-		if (unw_step(&c) <= 0)
-			break;
-	}
-	_UPT_destroy(upt);
-	return 0;
-}
+#define MAX_FRAMES      64  /* kept per thread in a dump */
 
 static void add_module(const struct sym_module *sm, void *arg)
 {
@@ -89,7 +49,7 @@ static int read_tids(pid_t pid, pid_t **tids, int *n)
 /* Stop, unwind and release one thread; its stack (or why there is none) goes into the model.
  * Returns the seize error when the thread could not even be seized, else 0. A thread that
  * did not stop in time is left in *straggler (still seized) for the caller to release. */
-static int dump_one(struct model *m, unw_addr_space_t as, pid_t pid, pid_t tid, int max, struct dump_stats *st,
+static int dump_one(struct model *m, struct stackwalk *w, pid_t pid, pid_t tid, int max, struct dump_stats *st,
                     struct tracee *straggler)
 {
 	struct proc_task pt;
@@ -98,7 +58,8 @@ static int dump_one(struct model *m, unw_addr_space_t as, pid_t pid, pid_t tid, 
 		return 0;
 	}
 	struct tracee t;
-	struct unwound u = {0};
+	static struct stack u;
+	memset(&u, 0, sizeof u);
 	int r = tracee_seize(&t, tid);
 	if (r == -ESRCH) {
 		st->gone++;
@@ -108,7 +69,7 @@ static int dump_one(struct model *m, unw_addr_space_t as, pid_t pid, pid_t tid, 
 		return r;
 	r = tracee_stop(&t, STOP_TIMEOUT_MS);
 	if (r == 0)
-		r = unwind_thread(as, tid, max, &u);
+		r = stackwalk_take(w, tid, max, &u);
 	uint64_t held = tracee_release(&t);
 	if (r == -ESRCH) {
 		st->gone++;
@@ -157,22 +118,21 @@ int threaddump_take(struct model *m, pid_t pid, int max_depth)
 	if ((r = read_tids(pid, &tids, &n)) != 0)
 		return r;
 	st->threads = n;
-	unw_addr_space_t as = unw_create_addr_space(&_UPT_accessors, 0);
-	if (!as) {
+	struct stackwalk *w = stackwalk_new();
+	if (!w) {
 		free(tids);
 		return -ENOMEM;
 	}
-	unw_set_caching_policy(as, UNW_CACHE_GLOBAL);
 	struct tracee *stragglers = xcalloc((size_t)n, sizeof *stragglers);
 	int err = 0;
 	for (int i = 0; i < n && !err; i++) {
-		err = dump_one(m, as, pid, tids[i], max_depth, st, &stragglers[i]);
+		err = dump_one(m, w, pid, tids[i], max_depth, st, &stragglers[i]);
 		if (err && st->unwound)
 			err = 0; /* one thread refused, others did not: keep going */
 	}
 	release_stragglers(stragglers, n);
 	free(stragglers);
-	unw_destroy_addr_space(as);
+	stackwalk_free(w);
 	free(tids);
 	if (err)
 		return err;

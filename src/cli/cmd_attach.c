@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "attach/access.h"
+#include "attach/inject.h"
 #include "attach/threaddump.h"
 #include "cli/commands.h"
 #include "cli/exitcodes.h"
+#include "cli/launch.h"
 #include "cli/options.h"
 #include "cli/outfile.h"
 #include "core/procfs.h"
@@ -22,7 +24,7 @@
 #include "core/threadreport.h"
 #include "core/util.h"
 
-enum { OPT_HEADLESS = 256, OPT_NO_INJECT, OPT_INTERVAL, OPT_DEPTH, OPT_HELP };
+enum { OPT_HEADLESS = 256, OPT_NO_INJECT, OPT_INTERVAL, OPT_DEPTH, OPT_UNWIND, OPT_REGION, OPT_HELP };
 
 static const struct opt_spec attach_options[] = {
         {"no-inject", OPT_NO_INJECT, NULL, "do not load the agent: /proc figures over time and the threads' stacks"},
@@ -33,6 +35,8 @@ static const struct opt_spec attach_options[] = {
         {"top", 'n', "N", "sites listed per table (default 10)"},
         {"interval", OPT_INTERVAL, "T", "sampling period of /proc and the heap figures (default 100ms)"},
         {"max-depth", OPT_DEPTH, "N", "frames kept per stack, 1..64 (default 64)"},
+        {"unwind", OPT_UNWIND, "HOW", "the agent's unwinder: cfi (default), libunwind, or fp"},
+        {"region-size", OPT_REGION, "SIZE", "size of the agent's shared region (default 4GiB, sparse)"},
         {"help", OPT_HELP, NULL, "show this help"},
         {NULL, 0, NULL, NULL},
 };
@@ -49,11 +53,14 @@ static const struct opt_spec threads_options[] = {
 	"Exit status: 0 when done, or memlens's own: 64 usage, 70 internal, 71 system error,\n"                        \
 	"73 cannot create the output file, 81 no such process, 82 a kernel thread,\n"                                  \
 	"83 already traced by another tracer, 84 another user's process, 85 Yama ptrace_scope,\n"                      \
-	"86 CAP_SYS_PTRACE needed, 87 the process ended while attaching.\n"
+	"86 CAP_SYS_PTRACE needed, 87 the process ended while attaching, 88 the process is\n"                          \
+	"stopped (SIGSTOP), 89 the agent could not be loaded (the reason is printed).\n"
 
 struct attach_opts {
 	int no_inject;
 	int max_depth;
+	int unwinder; /* enum mlr_unwinder */
+	uint64_t region_size;
 	uint64_t duration_ns, interval_ns;
 	struct report_opts report;
 	const char *output;
@@ -63,10 +70,13 @@ static void attach_usage(FILE *out)
 {
 	fputs("usage: memlens attach [options] PID\n\n"
 	      "Watch a running process memlens did not start, without restarting it and\n"
-	      "stopping it only for moments. With --no-inject: its /proc figures (RSS,\n"
-	      "anonymous RSS, VmHWM, VmSize, threads) sampled over time and, at the end, every\n"
-	      "thread's stack, threads with identical stacks grouped. The process is left\n"
-	      "running as it was.\n" EXIT_STATUS_HELP "\noptions:\n",
+	      "stopping it only for moments. memlens loads its agent into the process (at a\n"
+	      "point where no thread is inside the allocator or the dynamic loader), which\n"
+	      "records every allocation from then on; at the end (--duration, Ctrl-C, or the\n"
+	      "process ends) the agent is detached, left dormant for a later attach, and the\n"
+	      "report printed as `memlens run` prints it, with a thread dump. --no-inject loads\n"
+	      "nothing: /proc figures (RSS, anonymous RSS, VmHWM, VmSize, threads) over time and\n"
+	      "every thread's stack. The process is left running as it was.\n" EXIT_STATUS_HELP "\noptions:\n",
 	      out);
 	opt_print_help(out, attach_options);
 }
@@ -107,6 +117,7 @@ static int parse_options(const char *cmd, const struct opt_spec *specs, int argc
 {
 	memset(o, 0, sizeof *o);
 	o->interval_ns = 100000000u;
+	o->unwinder = MLR_UNWIND_CFI;
 	o->report.top = REPORT_DEFAULT_TOP;
 	const char *arg;
 	int c;
@@ -141,6 +152,21 @@ static int parse_options(const char *cmd, const struct opt_spec *specs, int argc
 			if (util_parse_size(arg, &v) != 0 || v < 1 || v > MLR_MAX_DEPTH)
 				return usage_error(cmd, "--max-depth", arg, "a number from 1 to 64");
 			o->max_depth = (int)v;
+			break;
+		case OPT_UNWIND:
+			if (strcmp(arg, "cfi") == 0)
+				o->unwinder = MLR_UNWIND_CFI;
+			else if (strcmp(arg, "libunwind") == 0)
+				o->unwinder = MLR_UNWIND_LIBUNWIND;
+			else if (strcmp(arg, "fp") == 0)
+				o->unwinder = MLR_UNWIND_FP;
+			else
+				return usage_error(cmd, "--unwind", arg, "cfi, libunwind or fp");
+			break;
+		case OPT_REGION:
+			if (util_parse_size(arg, &v) != 0 || v < (16u << 20))
+				return usage_error(cmd, "--region-size", arg, "a size of at least 16MiB");
+			o->region_size = v;
 			break;
 		default: return EXIT_USAGE;
 		}
@@ -298,6 +324,109 @@ static int attach_procfs(pid_t pid, const struct attach_opts *o)
 	return outfile_finish(o->output, tmp, out);
 }
 
+/* Why the agent could not be loaded, on one line; the exit status. */
+static int inject_failure(pid_t pid, enum inject_status st, const struct inject_info *info)
+{
+	switch (st) {
+	case INJECT_OK: return 0;
+	case INJECT_GONE: return explain_failure("attach", pid, -ESRCH);
+	case INJECT_EPERM: return explain_failure("attach", pid, -EPERM);
+	case INJECT_STOPPED:
+		fprintf(stderr,
+		        "memlens: attach: process %d is stopped (SIGSTOP or Ctrl-Z): nothing can run in it to load the "
+		        "agent; continue it (kill -CONT %d) and attach again, or use --no-inject\n",
+		        (int)pid, (int)pid);
+		return EXIT_TARGET_STOPPED;
+	case INJECT_FAILED: break;
+	}
+	fprintf(stderr, "memlens: attach: %s\n", info->error);
+	return EXIT_INJECT_FAILED;
+}
+
+struct first_sample {
+	uint64_t start_ns;
+	double *ms;
+};
+
+static void note_first_sample(struct session *s, void *arg)
+{
+	struct first_sample *f = arg;
+	if (*f->ms == 0)
+		*f->ms = (double)(util_now_ns() - f->start_ns) / 1e6;
+	(void)s;
+}
+
+/* After the session: stop the agent and put the GOT entries back (the agent stays, dormant). */
+static void detach_agent(struct session *s, struct inject_info *info)
+{
+	struct attach_stats *a = &s->model.attach;
+	enum inject_status st = inject_detach(info);
+	a->detach_held_ms = (double)info->held_ns / 1e6;
+	if (st == INJECT_OK) {
+		a->detached = 1;
+		a->restored = info->restored;
+	} else if (st != INJECT_GONE) {
+		fprintf(stderr, "memlens: attach: %s; the agent goes on recording into a region no one reads\n",
+		        st == INJECT_STOPPED ? "the process was stopped at the end: the agent could not be detached"
+		                             : info->error);
+	}
+}
+
+/* attach: load the agent, sample its region until the end, detach it, report. */
+static int attach_injected(pid_t pid, const struct attach_opts *o)
+{
+	uint64_t start = util_now_ns();
+	char agent[PATH_MAX], tmp[PATH_MAX];
+	int r = launch_find_agent(agent, sizeof agent);
+	FILE *out;
+	if (r || (r = outfile_open(o->output, tmp, sizeof tmp, &out)) != 0)
+		return r;
+	session_install_signals();
+	signal(SIGPIPE, SIG_IGN);
+	int argc;
+	char **argv;
+	struct region region = {.fd = -1};
+	struct inject_info info;
+	struct inject_opts io = {agent, o->region_size, o->unwinder, o->max_depth};
+	enum inject_status st = procfs_cmdline(pid, &argc, &argv) == 0 ? INJECT_OK : INJECT_GONE;
+	if (st == INJECT_OK && (st = inject_attach(pid, &io, &region, &info)) != INJECT_OK) {
+		for (int i = 0; i < argc; i++)
+			free(argv[i]);
+		free(argv);
+	}
+	if (st != INJECT_OK) {
+		if (o->output)
+			unlink(tmp);
+		return inject_failure(pid, st, &info);
+	}
+	struct session s;
+	session_begin(&s, pid, 0, &region, argc, argv, o->interval_ns);
+	for (int i = 0; i < argc; i++)
+		free(argv[i]);
+	free(argv);
+	struct attach_stats *a = &s.model.attach;
+	*a = (struct attach_stats){.injected = 1,
+	                           .reused = info.reused,
+	                           .tid = info.tid,
+	                           .tries = info.tries,
+	                           .took_ms = (double)info.took_ns / 1e6,
+	                           .held_ms = (double)info.held_ns / 1e6};
+	s.model.attached = 1;
+	struct first_sample fs = {start, &a->first_ms};
+	session_add_client(&s, &(struct session_client){.arg = &fs, .fd = -1, .on_sample = note_first_sample});
+	if (o->duration_ns)
+		s.deadline_ns = util_now_ns() + o->duration_ns;
+	session_loop(&s);
+	if (!s.ended)
+		detach_agent(&s, &info);
+	session_finish(&s);
+	if (!s.ended && threaddump_take(&s.model, pid, o->max_depth) == -ESRCH)
+		model_target_vanished(&s.model);
+	report_write(out, &s.model, &s.region, &o->report);
+	session_done(&s);
+	return outfile_finish(o->output, tmp, out);
+}
+
 int cmd_attach(int argc, char **argv)
 {
 	struct attach_opts o;
@@ -307,11 +436,5 @@ int cmd_attach(int argc, char **argv)
 		return r;
 	if ((r = check_access("attach", pid)) != 0)
 		return r;
-	if (!o.no_inject) {
-		fputs("memlens: attach: loading the agent into a running process is not in this version yet; use "
-		      "--no-inject\n",
-		      stderr);
-		return EXIT_USAGE;
-	}
-	return attach_procfs(pid, &o);
+	return o.no_inject ? attach_procfs(pid, &o) : attach_injected(pid, &o);
 }

@@ -84,6 +84,21 @@ struct thread_stat {
 	char dump_state;      /* the state /proc gave just before the dump, 0 when not dumped */
 };
 
+/* How memlens loaded the agent into a running process (attach): for the report and
+ * doc/performance.md. */
+struct attach_stats {
+	int injected;    /* the agent records for this session (attach without --no-inject) */
+	int reused;      /* it was loaded already, by an earlier attach */
+	int32_t tid;     /* the thread that ran the agent's calls */
+	int tries;       /* threads looked at until one was at a safe point */
+	double took_ms;  /* memlens attach started -> the region in hand */
+	double first_ms; /* memlens attach started -> first figures sampled */
+	double held_ms;  /* how long that thread was held to load and start the agent */
+	int detached;    /* the agent was stopped and the GOT entries restored */
+	int restored;    /* how many */
+	double detach_held_ms;
+};
+
 /* How the last thread dump went (attach, threads). */
 struct dump_stats {
 	int threads;          /* threads listed in /proc/PID/task */
@@ -175,6 +190,7 @@ struct model {
 
 	int dumped; /* a thread dump filled the threads' stacks */
 	struct dump_stats dump;
+	struct attach_stats attach;
 };
 
 void model_init(struct model *m, pid_t pid, int argc, char **argv);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/region.h"
@@ -29,6 +30,29 @@ int region_create(struct region *r, uint64_t size)
 	}
 	r->base = p;
 	r->size = size;
+	r->hdr = p;
+	return 0;
+}
+
+int region_open_fd(struct region *r, int fd)
+{
+	memset(r, 0, sizeof *r);
+	r->fd = fd;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(struct mlr_header)) {
+		close(fd);
+		r->fd = -1;
+		return -EINVAL;
+	}
+	void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		int e = errno;
+		close(fd);
+		r->fd = -1;
+		return -e;
+	}
+	r->base = p;
+	r->size = (uint64_t)st.st_size;
 	r->hdr = p;
 	return 0;
 }

@@ -18,6 +18,8 @@ struct region {
 
 /* Create an empty region (an anonymous memfd of `size` bytes) the target will inherit. 0 or -errno. */
 int region_create(struct region *r, uint64_t size);
+/* Map an existing region (the memfd an attached agent made) read-only; takes the fd. 0 or -errno. */
+int region_open_fd(struct region *r, int fd);
 void region_done(struct region *r);
 
 /* 1 once an agent has laid the region out and its geometry checks out, 0 while

@@ -143,6 +143,18 @@ static void text_agent(FILE *out, const struct model *m, const struct report_opt
 			      "  counted as unknown frees and otherwise ignored\n",
 			      out);
 	}
+	const struct attach_stats *at = &m->attach;
+	if (at->injected) {
+		fprintf(out,
+		        "  attach: agent %s on thread %d (held %.2f ms, %d thread%s looked at); first figures %.1f ms "
+		        "after the start\n",
+		        at->reused ? "already loaded (dormant), restarted" : "loaded", (int)at->tid, at->held_ms,
+		        at->tries, at->tries == 1 ? "" : "s", at->first_ms);
+		if (at->detached)
+			fprintf(out,
+			        "  detach: %d GOT entries restored (thread held %.2f ms); the agent stays, dormant\n",
+			        at->restored, at->detach_held_ms);
+	}
 }
 
 static void text_heap(FILE *out, const struct model *m)
@@ -356,6 +368,20 @@ static void json_header(struct json *j, const struct model *m)
 	json_object_begin(j, "agent");
 	json_string(j, "state", m->agent_seen ? region_state_name(m->agent_state) : "absent");
 	json_bool(j, "counts_from_attach", m->agent_seen && (m->agent_flags & MLR_FLAG_ATTACHED));
+	if (m->attach.injected) {
+		const struct attach_stats *at = &m->attach;
+		json_object_begin(j, "attach");
+		json_bool(j, "reused", at->reused);
+		json_int(j, "tid", at->tid);
+		json_int(j, "threads_looked_at", at->tries);
+		json_double(j, "took_ms", at->took_ms);
+		json_double(j, "first_figures_ms", at->first_ms);
+		json_double(j, "held_ms", at->held_ms);
+		json_bool(j, "detached", at->detached);
+		json_int(j, "got_entries_restored", at->restored);
+		json_double(j, "detach_held_ms", at->detach_held_ms);
+		json_object_end(j);
+	}
 	json_string(j, "degraded_reason", m->agent_seen ? region_reason_text(m->agent_reason) : m->agent_problem);
 	json_string(j, "unwinder", unwinder_name(m->unwinder));
 	json_uint(j, "max_depth", m->max_depth);
