@@ -528,17 +528,62 @@ static enum inject_status start_agent(struct remote *rc, struct procmap *pm, con
 	return *fd < 0 ? INJECT_FAILED : INJECT_OK;
 }
 
+/* The modules as /proc shows them, waiting (up to 2 s) while libc is not mapped: a process
+ * that is starting (exec'ing, or its dynamic loader at work) has it a moment later. */
+static enum inject_status procmap_settled(pid_t pid, struct procmap *pm, struct inject_info *info)
+{
+	enum inject_status st = INJECT_FAILED;
+	for (int i = 0; i < 200; i++) {
+		st = procmap_read(pid, pm, info);
+		if (st != INJECT_FAILED || pm->have_libc) /* or a static program: it waits 2 s in vain */
+			break;
+		procmap_done(pm);
+		struct timespec ts = {0, 10000000};
+		nanosleep(&ts, NULL);
+	}
+	if (st == INJECT_FAILED && kill(pid, 0) != 0)
+		st = INJECT_GONE;
+	return st;
+}
+
+/* The image did not change (an exec) between reading the modules and stopping the thread. */
+static int same_image(const struct procmap *a, const struct procmap *b)
+{
+	return a->at_base == b->at_base && a->libc.base == b->libc.base && a->have_agent == b->have_agent &&
+	       a->agent.base == b->agent.base;
+}
+
+/* Find a thread at a safe point and keep it stopped in *t, with the modules in *pm read
+ * while it was stopped (a thread of a process that is exec'ing cannot be stopped for long:
+ * the modules read before may then belong to the image it left). */
+static enum inject_status stop_safe_thread(pid_t pid, struct procmap *pm, struct tracee *t, struct inject_info *info)
+{
+	for (int attempt = 0; attempt < 5; attempt++) {
+		enum inject_status st = procmap_settled(pid, pm, info);
+		if (st == INJECT_OK && (st = find_safe_thread(pm, t, info)) != INJECT_OK)
+			procmap_done(pm);
+		if (st != INJECT_OK)
+			return st;
+		struct procmap now;
+		st = procmap_read(pid, &now, info);
+		int same = st == INJECT_OK && same_image(pm, &now);
+		procmap_done(&now);
+		if (same)
+			return INJECT_OK;
+		tracee_release(t);
+		procmap_done(pm);
+		if (st == INJECT_GONE || st == INJECT_EPERM)
+			return st;
+	}
+	fail(info, "process %d kept changing its image (exec) while memlens attached", (int)pid);
+	return INJECT_FAILED;
+}
+
 /* Run fn on a thread at a safe point: the common frame of attach and detach. */
 static enum inject_status with_safe_thread(pid_t pid, struct inject_info *info,
                                            enum inject_status (*fn)(struct remote *, struct procmap *, void *),
                                            void *arg)
 {
-	struct procmap pm;
-	enum inject_status st = procmap_read(pid, &pm, info);
-	if (st != INJECT_OK) {
-		procmap_done(&pm);
-		return st;
-	}
 	sigset_t defer, old;
 	sigemptyset(&defer);
 	sigaddset(&defer, SIGINT);
@@ -546,8 +591,9 @@ static enum inject_status with_safe_thread(pid_t pid, struct inject_info *info,
 	sigaddset(&defer, SIGHUP);
 	sigaddset(&defer, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &defer, &old); /* a call must never be left half done */
+	struct procmap pm;
 	struct tracee t;
-	st = find_safe_thread(&pm, &t, info);
+	enum inject_status st = stop_safe_thread(pid, &pm, &t, info);
 	if (st == INJECT_OK) {
 		uint64_t t0 = util_now_ns();
 		info->tid = t.tid;
@@ -561,9 +607,9 @@ static enum inject_status with_safe_thread(pid_t pid, struct inject_info *info,
 		}
 		tracee_release(&t);
 		info->held_ns = util_now_ns() - t0;
+		procmap_done(&pm);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	procmap_done(&pm);
 	return st;
 }
 

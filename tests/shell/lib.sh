@@ -258,7 +258,7 @@ start_parked() {
     "$bin" "$@" >"$out" 2>"$out.err" </dev/null &
     PARKED=$!
     BG_PIDS="$BG_PIDS $PARKED"
-    wait_for 20 grep -q '^ready ' "$out" || fail "parked $* did not get ready: $(cat "$out.err")"
+    wait_for 20 grep -qs '^ready ' "$out" || fail "parked $* did not get ready: $(cat "$out.err")"
 }
 
 # ticks FILE: the last "tick N" a parked or similar target printed.
