@@ -57,7 +57,7 @@ rc=0
 "$MEMLENS" threads "$pid" >"$T/text" 2>"$T/err" || rc=$?
 expect_eq "memlens threads exit status" "$rc" 0
 for want in '^10 threads \[S, sleeping\] @ ' '^6 threads \[S, sleeping\] @ ' '^4 threads \[S, sleeping\] @ ' \
-    '^1 thread \[S, sleeping\] @ ' 'park_sleep  *parked\.c:[0-9]' "tid $pid "; do
+    '^1 thread \[[A-Za-z], [a-z ]*\] @ ' 'park_sleep  *parked\.c:[0-9]' "tid $pid "; do
     if grep -q -- "$want" "$T/text"; then
         echo "ok: text dump has '$want'"
     else
