@@ -40,13 +40,15 @@
 #define MLS_SEC_BLOCKS       MLS_TYPE('B', 'L', 'K', 'S') /* live blocks */
 #define MLS_SEC_END          MLS_TYPE('E', 'N', 'D', ' ') /* empty; last: its absence means a truncated file */
 
-/* Payloads are sequences of unsigned LEB128 integers ("u"), zigzag-encoded signed ones ("s"),
- * IEEE-754 doubles as 8 little-endian bytes ("f"), and string references ("str": a u, 0 for
- * none, else 1 + an index into the string table). Records of STRS, MODS, SITE and THRD are
- * each preceded by their length (u), so a later minor version can append fields to them. */
+/* Sections, in this order: STRS, META, MODS, LOCS (return addresses with their frames), SITE
+ * (stacks as location indices), THRD, SERI, BLKS, END. Payloads are sequences of unsigned
+ * LEB128 integers ("u"), zigzag-encoded signed ones ("s"), IEEE-754 doubles as 8
+ * little-endian bytes ("f"), and string references ("str": a u, 0 for none, else 1 + an
+ * index into the string table). Records of STRS, MODS, LOCS, SITE and THRD are each preceded
+ * by their length (u), so a later minor version can append fields to them. */
 
 /* Limits a reader enforces (a writer never exceeds them). */
-#define MLS_MAX_DEPTH  256  /* raw frames per stack */
+#define MLS_MAX_DEPTH  256  /* locations (return addresses) per stack */
 #define MLS_MAX_FRAMES 1024 /* symbolized frames per stack (inlined frames included) */
 #define MLS_MAX_ARGS   65536
 

@@ -177,6 +177,7 @@ struct model {
 
 	/* read from a snapshot file: no region, no symbolizer, frames already resolved */
 	int from_file;
+	const char *written_by; /* the memlens version that wrote it */
 	double snapshot_s;
 	int64_t snapshot_wall_ns;
 

@@ -211,7 +211,8 @@ static void text_snapshot_time(FILE *out, const struct model *m)
 	struct tm tm;
 	if (!localtime_r(&t, &tm) || !strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", &tm))
 		snprintf(when, sizeof when, "an unknown time");
-	fprintf(out, "  snapshot taken %s on host %s\n", when, m->host[0] ? m->host : "?");
+	fprintf(out, "  snapshot taken %s on host %s by memlens %s\n", when, m->host[0] ? m->host : "?",
+	        m->written_by ? m->written_by : "?");
 }
 
 static void text_report(FILE *out, struct model *m, const struct region *r, const struct report_opts *o)

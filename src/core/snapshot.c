@@ -785,13 +785,13 @@ static int dec_meta(struct rd *r)
 	m->max_threads = (uint32_t)u[1];
 	m->nsamples = (size_t)u[2];
 	m->have_blocks = (int)u[3];
+	m->written_by = version;
 	/* fields a later minor version appended: present when bytes are left */
 	if (r->pos < r->end) {
 		if (get_max(r, 1, "attached flag", &u[4]))
 			return -1;
 		m->attached = (int)u[4];
 	}
-	(void)version;
 	return 0;
 }
 

@@ -49,10 +49,13 @@ __attribute__((noinline)) static void descend(int level, uint32_t bits, uint32_t
 {
     if (level == 0) {
         size_t size = 16 + i % 64;
-        blocks[i] = malloc(size);
-        total_bytes += size;
-        for (long k = 1; k < per_site; k++) { /* kept for good: the churn touches blocks[i] only */
-            if (malloc(size))
+        /* one malloc call for all of this stack's blocks: they share its site; the churn
+         * replaces blocks[i], the first, and keeps the others for good */
+        for (long k = 0; k < per_site; k++) {
+            void *p = malloc(size);
+            if (k == 0)
+                blocks[i] = p;
+            if (p)
                 total_bytes += size;
         }
         return;
