@@ -423,9 +423,8 @@ static void on_keys(struct session *s, void *arg)
 			break;
 	}
 	/* readable yet nothing to read, again and again: the terminal is gone */
-	static int empty;
-	empty = got ? 0 : empty + 1;
-	if (empty > 50) {
+	t->empty_reads = got ? 0 : t->empty_reads + 1;
+	if (t->empty_reads > 50) {
 		log_msg(LOG_WARN, "the terminal went away; quitting");
 		flags |= TUI_QUIT;
 	}

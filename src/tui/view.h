@@ -88,6 +88,7 @@ struct tui {
 	uint64_t refresh_ns, next_refresh_ns;
 	double blocks_cost_s; /* how long the last capture of live blocks took */
 	uint64_t stats_draws;
+	int empty_reads; /* stdin readable with no key, in a row (a terminal that went away) */
 };
 
 enum { PROMPT_FILTER = 1, PROMPT_QUIT = 2 };

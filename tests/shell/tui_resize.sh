@@ -27,7 +27,7 @@ tui_resize 80 24
 tui_expect "back at 80x24 the graphs come back" 10 '^Memory '
 tui_expect "... and the header" 5 'pid [0-9]+ +up '
 
-tui_keys q
-expect_eq "exit status after q" "$(tui_exit_status 20)" 0
+tui_keys C-c
+expect_eq "exit status after Ctrl-C (a key: quit)" "$(tui_exit_status 20)" 0
 tui_expect_restored
 finish
