@@ -15,7 +15,7 @@ static const char *const sort_names[] = {"live bytes", "bytes allocated", "alloc
 
 struct threads {
 	struct list l;
-	int32_t *rows; /* tids in order */
+	uint32_t *rows; /* indexes into the model's threads, in order (the array only grows) */
 	size_t cap;
 	int32_t sel_tid;
 	int sort, ascending;
@@ -68,7 +68,7 @@ struct sort_ctx {
 static int cmp_rows(const void *a, const void *b, void *arg)
 {
 	const struct sort_ctx *c = arg;
-	const struct thread_stat *x = by_tid(c->m, *(const int32_t *)a), *y = by_tid(c->m, *(const int32_t *)b);
+	const struct thread_stat *x = &c->m->threads[*(const uint32_t *)a], *y = &c->m->threads[*(const uint32_t *)b];
 	double kx = sort_key(x, c->col), ky = sort_key(y, c->col);
 	if (kx != ky)
 		return (kx < ky ? 1 : -1) * (c->ascending ? -1 : 1);
@@ -99,12 +99,12 @@ static void threads_rebuild(struct tui *t, void *st)
 	int n = 0;
 	for (size_t i = 0; i < m->nthreads; i++)
 		if (visible(t, &m->threads[i]))
-			v->rows[n++] = m->threads[i].tid;
+			v->rows[n++] = (uint32_t)i;
 	struct sort_ctx c = {m, v->sort, v->ascending};
 	qsort_r(v->rows, (size_t)n, sizeof *v->rows, cmp_rows, &c);
 	v->l.n = n;
 	for (int i = 0; i < n; i++)
-		if (v->rows[i] == v->sel_tid)
+		if (m->threads[v->rows[i]].tid == v->sel_tid)
 			v->l.sel = i;
 }
 
@@ -150,11 +150,11 @@ static void draw_list(struct tui *t, struct threads *v, struct rect a)
 	int rows = a.h - 2;
 	list_clamp(&v->l, rows);
 	for (int i = 0; i < rows && v->l.top + i < v->l.n; i++) {
-		const struct thread_stat *th = by_tid(t->m, v->rows[v->l.top + i]);
+		const struct thread_stat *th = &t->m->threads[v->rows[v->l.top + i]];
 		thread_row(t, a.y + 2 + i, a, th, v->l.top + i == v->l.sel);
 	}
 	if (v->l.n)
-		v->sel_tid = v->rows[v->l.sel];
+		v->sel_tid = t->m->threads[v->rows[v->l.sel]].tid;
 }
 
 static void draw_detail(struct tui *t, struct threads *v, struct rect a)
@@ -213,7 +213,7 @@ static int threads_action(struct tui *t, void *st, enum tui_action a, int arg)
 		if (!v->l.n)
 			return TUI_HANDLED;
 		v->detail = 1;
-		v->detail_tid = v->rows[v->l.sel];
+		v->detail_tid = t->m->threads[v->rows[v->l.sel]].tid;
 		v->dl = (struct list){0};
 		return TUI_HANDLED | TUI_REBUILD;
 	case ACT_SORT_NEXT: v->sort = (v->sort + 1) % NSORT; return TUI_HANDLED | TUI_REBUILD;
@@ -222,7 +222,7 @@ static int threads_action(struct tui *t, void *st, enum tui_action a, int arg)
 	default: {
 		int r = list_action(&v->l, a, t->rows - 8);
 		if (r && v->l.n)
-			v->sel_tid = v->rows[v->l.sel];
+			v->sel_tid = t->m->threads[v->rows[v->l.sel]].tid;
 		return r;
 	}
 	}
