@@ -54,13 +54,16 @@ static void run_usage(FILE *out, const char *cmd)
 	if (strcmp(cmd, "demo") == 0)
 		fputs("usage: memlens demo [options]\n\nRun the bundled demo program (it leaks at a steady rate, grows "
 		      "a bounded\n"
-		      "cache, churns buffers and starts threads that never exit) and report on it.\n\noptions:\n",
+		      "cache, churns buffers and starts threads that never exit): in the TUI on a\n"
+		      "terminal until you quit, else for 10 s (or --duration), then the report.\n\noptions:\n",
 		      out);
 	else
 		fputs("usage: memlens run [options] -- CMD [ARGS...]\n\nRun CMD with the memlens agent preloaded; "
 		      "record every heap allocation\n"
-		      "with its call stack; when CMD ends (or after --duration, or on Ctrl-C)\n"
-		      "print a report: totals, the peak, top call sites, threads.\n"
+		      "with its call stack. On a terminal, watch it live in the TUI (? lists the\n"
+		      "keys, q quits and ends CMD); otherwise, when CMD ends (or after\n"
+		      "--duration, or on Ctrl-C) print a report: totals, the peak, top call sites,\n"
+		      "threads.\n"
 		      "The exit status is CMD's (128+N when a signal N ended it), or one of\n"
 		      "memlens's own: 64 usage, 69 agent not found, 70 internal, 71 system error,\n"
 		      "73 cannot create the output file, 126 not executable, 127 not found.\n\noptions:\n",
