@@ -15,6 +15,7 @@
 #include "attach/threaddump.h"
 #include "cli/commands.h"
 #include "cli/exitcodes.h"
+#include "cli/frontend.h"
 #include "cli/launch.h"
 #include "cli/options.h"
 #include "cli/outfile.h"
@@ -28,7 +29,7 @@ enum { OPT_HEADLESS = 256, OPT_NO_INJECT, OPT_INTERVAL, OPT_DEPTH, OPT_UNWIND, O
 
 static const struct opt_spec attach_options[] = {
         {"no-inject", OPT_NO_INJECT, NULL, "do not load the agent: /proc figures over time and the threads' stacks"},
-        {"headless", OPT_HEADLESS, NULL, "no TUI: print the report at the end (the default for now)"},
+        {"headless", OPT_HEADLESS, NULL, "no TUI: print the report at the end (the default off a terminal)"},
         {"duration", 'd', "T", "detach and report after T (10s, 5m, 250ms); default: at Ctrl-C or when it ends"},
         {"json", 'j', NULL, "write the report as JSON (doc/report-json.md)"},
         {"report", 'r', "FILE", "write the report to FILE instead of standard output"},
@@ -37,6 +38,7 @@ static const struct opt_spec attach_options[] = {
         {"max-depth", OPT_DEPTH, "N", "frames kept per stack, 1..64 (default 64)"},
         {"unwind", OPT_UNWIND, "HOW", "the agent's unwinder: cfi (default), libunwind, or fp"},
         {"region-size", OPT_REGION, "SIZE", "size of the agent's shared region (default 4GiB, sparse)"},
+        FRONTEND_WATCH_OPTION_SPECS,
         {"help", OPT_HELP, NULL, "show this help"},
         {NULL, 0, NULL, NULL},
 };
@@ -57,6 +59,7 @@ static const struct opt_spec threads_options[] = {
 	"stopped (SIGSTOP), 89 the agent could not be loaded (the reason is printed).\n"
 
 struct attach_opts {
+	struct frontend_opts fe;
 	int no_inject;
 	int max_depth;
 	int unwinder; /* enum mlr_unwinder */
@@ -72,9 +75,11 @@ static void attach_usage(FILE *out)
 	      "Watch a running process memlens did not start, without restarting it and\n"
 	      "stopping it only for moments. memlens loads its agent into the process (at a\n"
 	      "point where no thread is inside the allocator or the dynamic loader), which\n"
-	      "records every allocation from then on; at the end (--duration, Ctrl-C, or the\n"
-	      "process ends) the agent is detached, left dormant for a later attach, and the\n"
-	      "report printed as `memlens run` prints it, with a thread dump. --no-inject loads\n"
+	      "records every allocation from then on. On a terminal the live TUI shows it (as\n"
+	      "for `memlens run`; q asks before it detaches); headless, at the end (--duration,\n"
+	      "Ctrl-C, or the process ends) the agent is detached, left dormant for a later\n"
+	      "attach, and the report printed as `memlens run` prints it, with a thread dump.\n"
+	      "Either way the process is never ended by memlens. --no-inject loads\n"
 	      "nothing: /proc figures (RSS, anonymous RSS, VmHWM, VmSize, threads) over time and\n"
 	      "every thread's stack. The process is left running as it was.\n" EXIT_STATUS_HELP "\noptions:\n",
 	      out);
@@ -120,12 +125,12 @@ static int parse_options(const char *cmd, const struct opt_spec *specs, int argc
 	o->unwinder = MLR_UNWIND_CFI;
 	o->report.top = REPORT_DEFAULT_TOP;
 	const char *arg;
-	int c;
+	int c, r;
 	opt_reset();
 	while ((c = opt_next(cmd, argc, argv, specs, &arg)) != -1) {
 		uint64_t v;
 		switch (c) {
-		case OPT_HEADLESS: break;
+		case OPT_HEADLESS: o->fe.headless = 1; break;
 		case OPT_NO_INJECT: o->no_inject = 1; break;
 		case 'j': o->report.json = 1; break;
 		case 'r': o->output = arg; break;
@@ -168,7 +173,13 @@ static int parse_options(const char *cmd, const struct opt_spec *specs, int argc
 				return usage_error(cmd, "--region-size", arg, "a size of at least 16MiB");
 			o->region_size = v;
 			break;
-		default: return EXIT_USAGE;
+		default:
+			if ((r = frontend_option(cmd, c, arg, &o->fe)) >= 0) {
+				if (r)
+					return r;
+				break;
+			}
+			return EXIT_USAGE;
 		}
 	}
 	return parse_pid(cmd, argc, argv, opt_index(), pid);
@@ -283,12 +294,52 @@ int cmd_threads(int argc, char **argv)
 	return outfile_finish(o.output, tmp, out);
 }
 
+/* The report goes to -r FILE, else to standard output when headless; the TUI writes one
+ * only when asked for a file. 0 or the exit status. */
+static int open_output(const struct attach_opts *o, enum frontend fe, char *tmp, size_t len, FILE **out)
+{
+	*out = NULL;
+	tmp[0] = '\0';
+	int r = frontend_start_log(&o->fe);
+	if (r == 0 && (fe == FRONTEND_HEADLESS || o->output))
+		r = outfile_open(o->output, tmp, len, out);
+	return r;
+}
+
+static void drop_output(const struct attach_opts *o, const char *tmp)
+{
+	if (o->output && tmp[0])
+		unlink(tmp);
+}
+
+/* Until the end: --duration, Ctrl-C, the process ends, or (TUI) the user quits, which
+ * detaches. Either way the process goes on: memlens never ends a process it attached to. */
+static void watch(struct session *s, const struct attach_opts *o, enum frontend fe)
+{
+	if (fe == FRONTEND_TUI) {
+		struct tui_opts to = o->fe.tui;
+		to.duration_ns = o->duration_ns;
+		tui_run(s, &to);
+	} else {
+		session_loop(s);
+	}
+}
+
+static int write_report(struct session *s, const struct attach_opts *o, const struct report_opts *ro, FILE *out,
+                        const char *tmp)
+{
+	if (!out)
+		return 0;
+	report_write(out, &s->model, &s->region, ro);
+	return outfile_finish(o->output, tmp, out);
+}
+
 /* attach --no-inject: sample /proc until the end, then take the thread dump and report. */
-static int attach_procfs(pid_t pid, const struct attach_opts *o)
+static int attach_procfs(pid_t pid, const struct attach_opts *o, enum frontend fe)
 {
 	char tmp[PATH_MAX];
 	FILE *out;
-	int r = outfile_open(o->output, tmp, sizeof tmp, &out);
+	int r = open_output(o, fe, tmp, sizeof tmp, &out);
 	if (r)
 		return r;
 	session_install_signals();
@@ -296,8 +347,7 @@ static int attach_procfs(pid_t pid, const struct attach_opts *o)
 	int argc;
 	char **argv;
 	if (procfs_cmdline(pid, &argc, &argv) != 0) {
-		if (o->output)
-			unlink(tmp);
+		drop_output(o, tmp);
 		return explain_failure("attach", pid, -ESRCH);
 	}
 	struct region none = {.fd = -1};
@@ -309,7 +359,7 @@ static int attach_procfs(pid_t pid, const struct attach_opts *o)
 	s.model.attached = 1;
 	if (o->duration_ns)
 		s.deadline_ns = util_now_ns() + o->duration_ns;
-	session_loop(&s);
+	watch(&s, o, fe);
 	session_finish(&s);
 	if (!s.ended) {
 		int err = threaddump_take(&s.model, pid, o->max_depth);
@@ -319,9 +369,9 @@ static int attach_procfs(pid_t pid, const struct attach_opts *o)
 	}
 	struct report_opts ro = o->report;
 	ro.procfs_only = 1;
-	report_write(out, &s.model, &s.region, &ro);
+	r = write_report(&s, o, &ro, out, tmp);
 	session_done(&s);
-	return outfile_finish(o->output, tmp, out);
+	return r;
 }
 
 /* Why the agent could not be loaded, on one line; the exit status. */
@@ -373,13 +423,13 @@ static void detach_agent(struct session *s, struct inject_info *info)
 }
 
 /* attach: load the agent, sample its region until the end, detach it, report. */
-static int attach_injected(pid_t pid, const struct attach_opts *o)
+static int attach_injected(pid_t pid, const struct attach_opts *o, enum frontend fe)
 {
 	uint64_t start = util_now_ns();
 	char agent[PATH_MAX], tmp[PATH_MAX];
 	int r = launch_find_agent(agent, sizeof agent);
-	FILE *out;
-	if (r || (r = outfile_open(o->output, tmp, sizeof tmp, &out)) != 0)
+	FILE *out = NULL;
+	if (r || (r = open_output(o, fe, tmp, sizeof tmp, &out)) != 0)
 		return r;
 	session_install_signals();
 	signal(SIGPIPE, SIG_IGN);
@@ -395,8 +445,7 @@ static int attach_injected(pid_t pid, const struct attach_opts *o)
 		free(argv);
 	}
 	if (st != INJECT_OK) {
-		if (o->output)
-			unlink(tmp);
+		drop_output(o, tmp);
 		return inject_failure(pid, st, &info);
 	}
 	struct session s;
@@ -416,15 +465,15 @@ static int attach_injected(pid_t pid, const struct attach_opts *o)
 	session_add_client(&s, &(struct session_client){.arg = &fs, .fd = -1, .on_sample = note_first_sample});
 	if (o->duration_ns)
 		s.deadline_ns = util_now_ns() + o->duration_ns;
-	session_loop(&s);
+	watch(&s, o, fe);
 	if (!s.ended)
 		detach_agent(&s, &info);
 	session_finish(&s);
 	if (!s.ended && threaddump_take(&s.model, pid, o->max_depth) == -ESRCH)
 		model_target_vanished(&s.model);
-	report_write(out, &s.model, &s.region, &o->report);
+	r = write_report(&s, o, &o->report, out, tmp);
 	session_done(&s);
-	return outfile_finish(o->output, tmp, out);
+	return r;
 }
 
 int cmd_attach(int argc, char **argv)
@@ -436,5 +485,7 @@ int cmd_attach(int argc, char **argv)
 		return r;
 	if ((r = check_access("attach", pid)) != 0)
 		return r;
-	return o.no_inject ? attach_procfs(pid, &o) : attach_injected(pid, &o);
+	/* the same rule as run: the TUI on a terminal unless --headless or a report to stdout */
+	enum frontend fe = frontend_choose(&o.fe, o.report.json && !o.output);
+	return o.no_inject ? attach_procfs(pid, &o, fe) : attach_injected(pid, &o, fe);
 }

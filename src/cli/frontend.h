@@ -23,18 +23,24 @@ enum {
 };
 
 /* Entries for a command's option table (struct opt_spec), so that every command that
- * watches a live target offers them alike. */
-#define FRONTEND_OPTION_SPECS                                                                                          \
+ * watches a live target offers them alike. FRONTEND_WATCH_OPTION_SPECS are those of any
+ * watched process; --command-output only applies to a command memlens starts. */
+#define FRONTEND_WATCH_OPTION_SPECS                                                                                    \
 	{"refresh", FRONTEND_OPT_REFRESH, "T", "TUI: redraw every T (default 1s; sampling keeps its own --interval)"}, \
 	        {"graph", FRONTEND_OPT_GRAPH, "STYLE",                                                                 \
 	         "TUI graphs: braille, block or ascii (default: braille on a UTF-8 terminal, else ascii)"},            \
 	        {"no-color", FRONTEND_OPT_NO_COLOR, NULL,                                                              \
 	         "TUI without colours (as does NO_COLOR in the environment)"},                                         \
-	        {"command-output", FRONTEND_OPT_OUTPUT_TO, "FILE",                                                     \
-	         "send the command's stdout and stderr to FILE (the TUI's default: a new file in $TMPDIR)"},           \
 	        {"log", FRONTEND_OPT_LOG, "FILE", "append memlens's own messages (the TUI's Log view) to FILE"},       \
 	{                                                                                                              \
 		"verbose", FRONTEND_OPT_VERBOSE, NULL, "more messages in the log (timings, captures)"                  \
+	}
+
+#define FRONTEND_OPTION_SPECS                                                                                          \
+	FRONTEND_WATCH_OPTION_SPECS,                                                                                   \
+	{                                                                                                              \
+		"command-output", FRONTEND_OPT_OUTPUT_TO, "FILE",                                                      \
+		        "send the command's stdout and stderr to FILE (the TUI's default: a new file in $TMPDIR)"      \
 	}
 
 struct frontend_opts {

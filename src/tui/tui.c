@@ -553,8 +553,10 @@ enum session_end tui_run(struct session *s, const struct tui_opts *o)
 	enum session_end e;
 	for (;;) {
 		e = session_loop(s);
-		if (e == SESSION_DURATION)
+		if (e == SESSION_DURATION && s->own_child)
 			end_for_duration(&t);
+		else if (e == SESSION_DURATION)
+			break; /* attached: the duration ends the attach, never the process */
 		else if (e != SESSION_TARGET_ENDED)
 			break;
 	}
