@@ -7,6 +7,7 @@
 
 #include "core/diff.h"
 #include "core/json.h"
+#include "core/ptrmap.h"
 #include "core/regex.h"
 #include "core/report.h"
 #include "core/util.h"
@@ -25,12 +26,6 @@ struct frame_cache { /* one per model: frame fields -> shared id */
 	size_t cap, n;
 };
 
-struct ids { /* interned text (pointer) -> shared id */
-	const char **keys;
-	uint32_t *id;
-	size_t cap, n;
-};
-
 struct rowkey {
 	uint64_t hash;
 	uint32_t *ids; /* owned */
@@ -45,7 +40,7 @@ struct rowmap {
 
 struct matcher {
 	struct diff *d;
-	struct ids ids;
+	struct ptrmap ids; /* interned text -> shared id */
 	struct rowmap rows;
 	size_t rows_cap;
 };
@@ -64,35 +59,11 @@ static const char *base_name(const char *path)
 
 static uint32_t text_id(struct matcher *mt, const char *text)
 {
-	const char *key = strpool_intern(mt->d->keys, text);
-	struct ids *t = &mt->ids;
-	if (2 * (t->n + 1) > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		const char **keys = xcalloc(cap, sizeof *keys);
-		uint32_t *id = xcalloc(cap, sizeof *id);
-		for (size_t i = 0; i < t->cap; i++) {
-			if (!t->keys[i])
-				continue;
-			size_t j = mix(0, (uintptr_t)t->keys[i]) & (cap - 1);
-			while (keys[j])
-				j = (j + 1) & (cap - 1);
-			keys[j] = t->keys[i];
-			id[j] = t->id[i];
-		}
-		free(t->keys);
-		free(t->id);
-		t->keys = keys;
-		t->id = id;
-		t->cap = cap;
-	}
-	size_t j = mix(0, (uintptr_t)key) & (t->cap - 1);
-	while (t->keys[j] && t->keys[j] != key)
-		j = (j + 1) & (t->cap - 1);
-	if (!t->keys[j]) {
-		t->keys[j] = key;
-		t->id[j] = (uint32_t)++t->n;
-	}
-	return t->id[j];
+	int found;
+	uint64_t *slot = ptrmap_slot(&mt->ids, strpool_intern(mt->d->keys, text), &found);
+	if (!found)
+		*slot = mt->ids.n;
+	return (uint32_t)*slot;
 }
 
 /* A frame's identity independent of where the module was loaded. */
@@ -388,8 +359,7 @@ int diff_compute(struct model *a, struct model *b, const struct diff_opts *o, st
 	for (size_t i = 0; i < mt.rows.cap; i++)
 		free(mt.rows.slots[i].ids);
 	free(mt.rows.slots);
-	free(mt.ids.keys);
-	free(mt.ids.id);
+	ptrmap_free(&mt.ids);
 	regex_free(re);
 	/* --min: drop rows whose live bytes moved less */
 	size_t k = 0;

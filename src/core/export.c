@@ -8,6 +8,7 @@
 
 #include "core/export.h"
 #include "core/json.h"
+#include "core/ptrmap.h"
 #include "core/report.h"
 #include "core/strpool.h"
 #include "core/util.h"
@@ -73,65 +74,27 @@ static void pb_msg(struct pb *b, int field, struct pb *sub)
 /* pprof                                                                      */
 /* ------------------------------------------------------------------------- */
 
-static size_t hash_ptr(const void *p, size_t cap)
+/* A frame's name for other tools: its function, else module+offset, else the address. */
+static void frame_name(char *name, size_t len, const struct sym_frame *f)
 {
-	return (size_t)(((uintptr_t)p * 0x9E3779B97F4A7C15ull) >> 19) & (cap - 1);
-}
-
-/* Generic pointer-keyed map to ids (0 = absent). */
-struct idmap {
-	const void **keys;
-	uint64_t *ids;
-	size_t cap, n;
-};
-
-static uint64_t *idmap_slot(struct idmap *m, const void *key)
-{
-	if (2 * (m->n + 1) > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 1024;
-		const void **keys = xcalloc(cap, sizeof *keys);
-		uint64_t *ids = xcalloc(cap, sizeof *ids);
-		for (size_t i = 0; i < m->cap; i++) {
-			if (!m->keys[i])
-				continue;
-			size_t j = hash_ptr(m->keys[i], cap);
-			while (keys[j])
-				j = (j + 1) & (cap - 1);
-			keys[j] = m->keys[i];
-			ids[j] = m->ids[i];
-		}
-		free(m->keys);
-		free(m->ids);
-		m->keys = keys;
-		m->ids = ids;
-		m->cap = cap;
-	}
-	size_t j = hash_ptr(key, m->cap);
-	while (m->keys[j] && m->keys[j] != key)
-		j = (j + 1) & (m->cap - 1);
-	if (!m->keys[j]) {
-		m->keys[j] = key;
-		m->ids[j] = 0;
-		m->n++;
-	}
-	return &m->ids[j];
-}
-
-static void idmap_free(struct idmap *m)
-{
-	free(m->keys);
-	free(m->ids);
+	if (f->function)
+		snprintf(name, len, "%s", f->function);
+	else if (f->module) {
+		const char *b = strrchr(f->module, '/');
+		snprintf(name, len, "%s+0x%" PRIx64, b ? b + 1 : f->module, f->offset);
+	} else
+		snprintf(name, len, "0x%" PRIx64, f->address);
 }
 
 struct pprof {
 	struct strpool *pool;
-	struct idmap strs;
+	struct ptrmap strs;
 	uint64_t nstrs;
 	struct pb strtab;
-	struct idmap funcs; /* interned "name\x1ffile" -> function id */
+	struct ptrmap funcs; /* interned "name\x1ffile" -> function id */
 	uint64_t nfuncs;
 	struct pb functions;
-	struct idmap locs; /* interned "address" key -> location id */
+	struct ptrmap locs; /* interned "address" key -> location id */
 	uint64_t nlocs;
 	struct pb locations;
 	struct pb tmp, tmp2;
@@ -142,8 +105,9 @@ static uint64_t str_index(struct pprof *x, const char *s)
 	if (!s || !*s)
 		return 0;
 	s = strpool_intern(x->pool, s);
-	uint64_t *slot = idmap_slot(&x->strs, s);
-	if (!*slot) {
+	int found;
+	uint64_t *slot = ptrmap_slot(&x->strs, s, &found);
+	if (!found) {
 		*slot = ++x->nstrs;
 		pb_bytes(&x->strtab, 6, s, strlen(s));
 	}
@@ -153,17 +117,12 @@ static uint64_t str_index(struct pprof *x, const char *s)
 static uint64_t function_id(struct pprof *x, const struct sym_frame *f)
 {
 	char name[512], key[1024];
-	if (f->function)
-		snprintf(name, sizeof name, "%s", f->function);
-	else if (f->module) {
-		const char *b = strrchr(f->module, '/');
-		snprintf(name, sizeof name, "%s+0x%" PRIx64, b ? b + 1 : f->module, f->offset);
-	} else
-		snprintf(name, sizeof name, "0x%" PRIx64, f->address);
+	frame_name(name, sizeof name, f);
 	snprintf(key, sizeof key, "%s\x1f%s", name, f->file ? f->file : "");
 	const char *k = strpool_intern(x->pool, key);
-	uint64_t *slot = idmap_slot(&x->funcs, k);
-	if (!*slot) {
+	int found;
+	uint64_t *slot = ptrmap_slot(&x->funcs, k, &found);
+	if (!found) {
 		*slot = ++x->nfuncs;
 		struct pb *fn = &x->tmp2;
 		pb_uint(fn, 1, *slot);
@@ -189,8 +148,9 @@ static uint64_t location_id(struct pprof *x, const struct model *m, const struct
 	char key[64];
 	snprintf(key, sizeof key, "%" PRIx64, f[0].address);
 	const char *k = strpool_intern(x->pool, key);
-	uint64_t *slot = idmap_slot(&x->locs, k);
-	if (*slot)
+	int found;
+	uint64_t *slot = ptrmap_slot(&x->locs, k, &found);
+	if (found)
 		return *slot;
 	uint64_t id = ++x->nlocs;
 	*slot = id;
@@ -332,9 +292,9 @@ int export_pprof(FILE *out, struct model *m)
 	free(x.locations.p);
 	free(x.tmp.p);
 	free(x.tmp2.p);
-	idmap_free(&x.strs);
-	idmap_free(&x.funcs);
-	idmap_free(&x.locs);
+	ptrmap_free(&x.strs);
+	ptrmap_free(&x.funcs);
+	ptrmap_free(&x.locs);
 	strpool_free(x.pool);
 	return rc;
 }
@@ -346,13 +306,7 @@ int export_pprof(FILE *out, struct model *m)
 static void folded_frame(FILE *out, const struct sym_frame *f)
 {
 	char name[512];
-	if (f->function)
-		snprintf(name, sizeof name, "%s", f->function);
-	else if (f->module) {
-		const char *b = strrchr(f->module, '/');
-		snprintf(name, sizeof name, "%s+0x%" PRIx64, b ? b + 1 : f->module, f->offset);
-	} else
-		snprintf(name, sizeof name, "0x%" PRIx64, f->address);
+	frame_name(name, sizeof name, f);
 	/* ';' separates frames and the last space the value: neither may appear in a name */
 	for (char *c = name; *c; c++)
 		if (*c == ';' || *c == ' ' || *c == '\n')

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "core/ptrmap.h"
 #include "core/snapshot.h"
 #include "core/util.h"
 #include "memlens/snapshot.h"
@@ -79,36 +80,13 @@ static void put_f(struct snap_buf *b, double d)
 	put_le(b, x, 8);
 }
 
-/* The string table being built: pointer -> index (equal strings at different addresses
+/* The string table being built: pointer -> index + 1 (equal strings at different addresses
  * may be stored twice, which costs bytes, never correctness). */
 struct strtab {
-	const char **keys;
-	uint32_t *index;
-	size_t cap, n;
+	struct ptrmap map;
 	const char **list;
-	size_t list_cap;
+	size_t n, list_cap;
 };
-
-static void strtab_grow(struct strtab *t)
-{
-	size_t cap = t->cap ? t->cap * 2 : 1024;
-	const char **keys = xcalloc(cap, sizeof *keys);
-	uint32_t *index = xcalloc(cap, sizeof *index);
-	for (size_t i = 0; i < t->cap; i++) {
-		if (!t->keys[i])
-			continue;
-		size_t j = ((uintptr_t)t->keys[i] * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1);
-		while (keys[j])
-			j = (j + 1) & (cap - 1);
-		keys[j] = t->keys[i];
-		index[j] = t->index[i];
-	}
-	free(t->keys);
-	free(t->index);
-	t->keys = keys;
-	t->index = index;
-	t->cap = cap;
-}
 
 static void put_str(struct snap_buf *b, struct strtab *t, const char *s)
 {
@@ -116,27 +94,22 @@ static void put_str(struct snap_buf *b, struct strtab *t, const char *s)
 		put_u(b, 0);
 		return;
 	}
-	if (2 * (t->n + 1) > t->cap)
-		strtab_grow(t);
-	size_t j = ((uintptr_t)s * 0x9E3779B97F4A7C15ull >> 20) & (t->cap - 1);
-	while (t->keys[j] && t->keys[j] != s)
-		j = (j + 1) & (t->cap - 1);
-	if (!t->keys[j]) {
+	int found;
+	uint64_t *slot = ptrmap_slot(&t->map, s, &found);
+	if (!found) {
 		if (t->n == t->list_cap) {
 			t->list_cap = t->list_cap ? t->list_cap * 2 : 1024;
 			t->list = xrealloc(t->list, t->list_cap * sizeof *t->list);
 		}
-		t->keys[j] = s;
-		t->index[j] = (uint32_t)t->n;
 		t->list[t->n++] = s;
+		*slot = t->n;
 	}
-	put_u(b, (uint64_t)t->index[j] + 1);
+	put_u(b, *slot);
 }
 
 static void strtab_free(struct strtab *t)
 {
-	free(t->keys);
-	free(t->index);
+	ptrmap_free(&t->map);
 	free(t->list);
 }
 
