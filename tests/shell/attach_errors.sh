@@ -43,7 +43,7 @@ pid_max=$(cat /proc/sys/kernel/pid_max)
 case_ 81 "no such process" "no process $((pid_max + 1))" -- $((pid_max + 1))
 
 # a zombie: its parent (now sleep) never reaps it
-bash -c 'sleep 0 & exec sleep 30' &
+bash -c 'sleep 0.3 & exec sleep 30' & # the child ends after the exec: bash cannot reap it first
 zparent=$!
 BG_PIDS="$zparent"
 wait_for 5 eval '[ -n "$(pgrep -P $zparent)" ] && gone "$(pgrep -P $zparent)"' || fail "no zombie appeared"
