@@ -2,7 +2,8 @@
 # snapshot_diff.sh - snapshots of leaky (three leaks, a bounded cache, a churning temporary):
 # taken from a running process with `memlens snapshot PID` at two times, the diff names the
 # three leak sites as the top growth and not the cache or the temporary; snapshots of two
-# separate runs (different address layouts) match site for site, with exact growth; --by,
+# separate runs (different address layouts) match site for site, with exact growth; the same
+# from a process memlens attached to; --by,
 # --filter (and a bad pattern), --min.
 . "$(dirname "$0")/lib.sh"
 need_memlens
@@ -44,6 +45,27 @@ BG_PIDS=""
 "$MEMLENS" report "$T/end.mls" >"$T/end.txt" 2>&1 || note_fail "report of the final snapshot failed"
 grep -q 'leak_medium' "$T/end.txt" && echo "ok: the final snapshot's report names the leaks" ||
     note_fail "the final snapshot's report lacks leak_medium"
+
+# --- a process memlens attached to ---------------------------------------------------------
+"$T/leaky" -s 12 -u 1000 >"$T/att-leaky.out" 2>&1 </dev/null &
+lp=$!
+"$MEMLENS" attach --headless --duration 6s "$lp" >"$T/att.txt" 2>&1 </dev/null &
+ap=$!
+BG_PIDS="$lp $ap"
+sock_dir=${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/memlens}
+sock_dir=${sock_dir:-/tmp/memlens-$(id -u)}
+wait_for 20 test -S "$sock_dir/$lp.sock" || note_fail "the attach session opened no control socket"
+sleep 1
+"$MEMLENS" snapshot "$lp" -o "$T/att1.mls" 2>"$T/snap.err" || note_fail "snapshot of an attached process: $(cat "$T/snap.err")"
+sleep 2
+"$MEMLENS" snapshot "$lp" -o "$T/att2.mls" 2>"$T/snap.err" || note_fail "second snapshot of an attached process failed"
+"$MEMLENS" diff --json "$T/att1.mls" "$T/att2.mls" >"$T/att.json" 2>/dev/null || note_fail "diff of the attached snapshots failed"
+expect_eq "attached: the top three growing sites are the three leaks" \
+    "$(grew_labels "$T/att.json" | head -3 | sort | tr '\n' ' ')" "leak_fast leak_medium leak_slow "
+wait "$ap"
+wait "$lp"
+expect_eq "attached leaky ends normally" "$?" 0
+BG_PIDS=""
 
 # --- two separate runs ------------------------------------------------------------------
 "$MEMLENS" run --headless -r "$T/r1.txt" -o "$T/r1.mls" -- "$T/leaky" -n 3000 >/dev/null 2>&1 ||
