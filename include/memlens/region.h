@@ -42,6 +42,7 @@ enum mlr_state {
 	MLR_STATE_EMPTY = 0, /* no agent has initialised the region */
 	MLR_STATE_RECORDING = 1,
 	MLR_STATE_DEGRADED = 2, /* recording stopped; see reason; calls pass through */
+	MLR_STATE_DORMANT = 3,  /* memlens attach detached: recording stopped there, the agent waits */
 };
 
 enum mlr_reason {

@@ -159,5 +159,7 @@ AGENT_API int memlens_agent_detach(void)
 	__atomic_store_n(&agent.active, 0, __ATOMIC_SEQ_CST);
 	int restored = got_restore_all();
 	quiesce(1000);
+	if (agent.hdr)
+		__atomic_store_n(&agent.hdr->state, MLR_STATE_DORMANT, RELEASE);
 	return restored;
 }

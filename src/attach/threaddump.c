@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "attach/modmap.h"
+#include "attach/remote.h"
 #include "attach/stackwalk.h"
 #include "attach/threaddump.h"
 #include "attach/tracee.h"
@@ -139,4 +140,43 @@ int threaddump_take(struct model *m, pid_t pid, int max_depth)
 	m->dumped = 1;
 	st->took_ns = util_now_ns() - t0;
 	return 0;
+}
+
+/* Where the agent's region is mapped in the process, or 0. */
+static uint64_t region_address(pid_t pid)
+{
+	char path[64], line[512];
+	snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	uint64_t start = 0;
+	while (!start && fgets(line, sizeof line, f))
+		if (strstr(line, "/memfd:memlens-region"))
+			start = strtoull(line, NULL, 16);
+	fclose(f);
+	return start;
+}
+
+int threaddump_heap_figures(struct model *m, pid_t pid)
+{
+	uint64_t at = region_address(pid);
+	struct mlr_header h;
+	if (!at || remote_read(pid, at, &h, sizeof h) != 0 || h.magic != MLR_MAGIC || h.version != MLR_VERSION ||
+	    h.state != MLR_STATE_RECORDING)
+		return 0;
+	uint64_t n = h.nthreads < h.threads_cap ? h.nthreads : h.threads_cap;
+	if (h.threads_off > h.region_size || n > (h.region_size - h.threads_off) / sizeof(struct mlr_thread))
+		return 0;
+	struct mlr_thread *t = xmalloc((n ? n : 1) * sizeof *t);
+	int ok = remote_read(pid, at + h.threads_off, t, n * sizeof *t) == 0;
+	for (uint64_t i = 0; ok && i < n; i++) {
+		if (t[i].state != 1)
+			continue;
+		struct counts c = {t[i].c.allocs, t[i].c.frees, t[i].c.bytes_alloc, t[i].c.live_bytes,
+		                   t[i].c.live_blocks};
+		model_thread_heap(m, t[i].tid, (int32_t)i, &c);
+	}
+	free(t);
+	return ok;
 }

@@ -17,4 +17,9 @@
  */
 int threaddump_take(struct model *m, pid_t pid, int max_depth);
 
+/* When the agent records in the process (memlens run, or an attach in progress), copy each
+ * thread's heap figures from its region (read in the process's memory: the region is not
+ * ours) into the model's threads. 1 when it did, 0 when there is no recording agent. */
+int threaddump_heap_figures(struct model *m, pid_t pid);
+
 #endif

@@ -279,6 +279,8 @@ int cmd_threads(int argc, char **argv)
 		model_sample(&m, NULL);
 		err = threaddump_take(&m, pid, o.max_depth);
 	}
+	if (err == 0)
+		threaddump_heap_figures(&m, pid); /* when an agent records there */
 	if (err) {
 		if (o.output)
 			unlink(tmp);

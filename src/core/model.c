@@ -613,3 +613,12 @@ struct thread_site *model_thread_sites(const struct model *m, int32_t tid, size_
 	*n = k;
 	return v;
 }
+
+void model_thread_heap(struct model *m, int32_t tid, int32_t slot, const struct counts *c)
+{
+	struct thread_stat *t = thread_by_tid(m, tid);
+	if (!t)
+		return; /* not a thread of the process any more */
+	t->slot = slot;
+	t->c = *c;
+}

@@ -215,6 +215,8 @@ struct thread_group *model_thread_groups(const struct model *m, size_t *n);
 void model_thread_groups_free(struct thread_group *g, size_t n);
 /* Symbolized frames of a dumped thread's stack: an owned array (free it), *n frames. */
 struct sym_frame *model_thread_frames(struct model *m, const struct region *r, const struct thread_stat *t, int *n);
+/* A thread's heap figures from an agent's thread table read some other way (memlens threads). */
+void model_thread_heap(struct model *m, int32_t tid, int32_t slot, const struct counts *c);
 /* Tell the symbolizer about a module the agent did not record (a process without the agent). */
 void model_add_module(struct model *m, const struct sym_module *sm);
 

@@ -193,6 +193,7 @@ const char *region_state_name(uint32_t state)
 	case MLR_STATE_EMPTY: return "not started";
 	case MLR_STATE_RECORDING: return "recording";
 	case MLR_STATE_DEGRADED: return "degraded";
+	case MLR_STATE_DORMANT: return "detached";
 	default: return "unknown";
 	}
 }

@@ -42,6 +42,8 @@ static const char *live_label(const struct model *m)
 {
 	if (m->agent_seen && m->agent_state == MLR_STATE_DEGRADED)
 		return "when recording stopped";
+	if (m->agent_seen && m->agent_state == MLR_STATE_DORMANT)
+		return "at the detach";
 	if (m->target != TARGET_RUNNING)
 		return "at exit";
 	return m->from_file ? "at snapshot" : "now";

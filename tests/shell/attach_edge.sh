@@ -28,7 +28,7 @@ pid=$PARKED
 rc=0
 timeout -k 5 30 "$MEMLENS" attach --duration 300ms --json -r "$T/b.json" "$pid" 2>"$T/err" || rc=$?
 expect_eq "attach to a process in blocking calls: exit status" "$rc" 0
-expect_json "$T/b.json" agent.state recording
+expect_json "$T/b.json" agent.state detached
 expect_json "$T/b.json" agent.attach.detached true
 expect_running "$pid" "$T/blocked" "the blocked process after the attach"
 "$MEMLENS" threads --json -r "$T/d.json" "$pid" || note_fail "threads failed"
