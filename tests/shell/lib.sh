@@ -310,7 +310,7 @@ expect_running() {
 
 # tui_start W H CMD...: run CMD in a W x H tmux window (UTF-8), from $T, under a wrapper
 # that records `stty -a` before and after it ($T/stty.before, $T/stty.after), its stderr
-# ($T/tui.stderr) and its exit status ($T/tui.rc). Skips without tmux.
+# ($T/tui.stderr) and its exit status ($T/tui.rc), with TMPDIR=$T. Skips without tmux.
 tui_start() {
     local w=$1 h=$2 cmd
     shift 2
@@ -319,6 +319,7 @@ tui_start() {
     cmd=$(printf '%q ' "$@")
     {
         echo "cd $(printf '%q' "$T") || exit 1"
+        echo "export TMPDIR=$(printf '%q' "$T")" # the command's output file stays in $T
         echo "stty -a >stty.before 2>&1"
         echo "$cmd 2>tui.stderr"
         echo 'rc=$?'
