@@ -5,7 +5,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "agent/agent.h"
@@ -50,16 +49,18 @@ void attach_leave(void)
 	__atomic_sub_fetch(&inflight, 1, RELEASE);
 }
 
-/* Wait, up to ms, until no hook is inside the bookkeeping. 0 when none is. */
+/* Wait, up to ms, until no hook is inside the bookkeeping. 0 when none is. It runs on a
+ * thread memlens borrowed, maybe from inside nanosleep: yielding, never sleeping, keeps that
+ * thread's restart block (what the kernel resumes its sleep with) untouched. */
 static int quiesce(int ms)
 {
-	for (int i = 0; i < ms * 10; i++) {
-		if (__atomic_load_n(&inflight, __ATOMIC_SEQ_CST) == 0)
-			return 0;
-		struct timespec ts = {0, 100000};
-		nanosleep(&ts, NULL);
+	uint64_t end = agent_now_mono() + (uint64_t)ms * 1000000u;
+	while (__atomic_load_n(&inflight, __ATOMIC_SEQ_CST) != 0) {
+		if (agent_now_mono() >= end)
+			return -1;
+		sched_yield();
 	}
-	return -1;
+	return 0;
 }
 
 static void stop_recording(void)
