@@ -306,15 +306,21 @@ expect_running() {
 }
 
 
-# ---- TUI tests: the real binary in a private tmux server ($T/tmux.sock) ----------------
+# ---- TUI tests: the real binary in a private tmux server ($TUI_SOCK) -------------------
 
 # tui_start W H CMD...: run CMD in a W x H tmux window (UTF-8), from $T, under a wrapper
 # that records `stty -a` before and after it ($T/stty.before, $T/stty.after), its stderr
 # ($T/tui.stderr) and its exit status ($T/tui.rc), with TMPDIR=$T. Skips without tmux.
+TUI_N=0
+TUI_SOCK="$T/tmux.0.sock"
 tui_start() {
     local w=$1 h=$2 cmd
     shift 2
     need_cmd tmux
+    # a server of its own each time: a new one on the socket of one being killed can die with it
+    tui_stop
+    TUI_N=$((TUI_N + 1))
+    TUI_SOCK="$T/tmux.$TUI_N.sock"
     [ -c /dev/null ] || skip "/dev/null is not a device on this machine (tmux cannot start its server)"
     cmd=$(printf '%q ' "$@")
     {
@@ -328,24 +334,30 @@ tui_start() {
         echo "exec sleep 600"
     } >"$T/tui-run.sh"
     : >"$T/tmux.conf"
-    LANG=C.UTF-8 tmux -u -S "$T/tmux.sock" -f "$T/tmux.conf" new-session -d -x "$w" -y "$h" -s tui \
+    LANG=C.UTF-8 tmux -u -S "$TUI_SOCK" -f "$T/tmux.conf" new-session -d -x "$w" -y "$h" -s tui \
         "bash --norc --noprofile $T/tui-run.sh" || fail "cannot start tmux"
-    BG_PIDS="$BG_PIDS $(tmux -S "$T/tmux.sock" display-message -p '#{pid}' 2>/dev/null)"
+    BG_PIDS="$BG_PIDS $(tmux -S "$TUI_SOCK" display-message -p '#{pid}' 2>/dev/null)"
+}
+
+# tui_stop: end the tmux server of the last tui_start (and what runs in it).
+tui_stop() {
+    tmux -S "$TUI_SOCK" kill-server 2>/dev/null
+    return 0
 }
 
 # tui_screen [capture-pane options]: the window's text now.
 tui_screen() {
-    tmux -S "$T/tmux.sock" capture-pane -p -t tui "$@"
+    tmux -S "$TUI_SOCK" capture-pane -p -t tui "$@"
 }
 
 # tui_keys KEY...: type keys (tmux send-keys names: Enter, Escape, Tab, Down, ...).
 tui_keys() {
-    tmux -S "$T/tmux.sock" send-keys -t tui "$@"
+    tmux -S "$TUI_SOCK" send-keys -t tui "$@"
 }
 
 # tui_resize W H: resize the window (the TUI gets SIGWINCH).
 tui_resize() {
-    tmux -S "$T/tmux.sock" resize-window -t tui -x "$1" -y "$2"
+    tmux -S "$TUI_SOCK" resize-window -t tui -x "$1" -y "$2"
 }
 
 # tui_wait SECONDS ERE: poll the screen every 100 ms until a line matches; 1 on timeout.

@@ -18,7 +18,7 @@ expect_eq "exit status after q" "$(tui_exit_status 20)" 0
 tui_expect_restored
 
 rm -f "$T/tui.rc"
-tmux -S "$T/tmux.sock" kill-server 2>/dev/null
+tui_stop
 tui_start 80 24 env TERM=screen LANG=C.UTF-8 NO_COLOR=1 "$MEMLENS" demo
 tui_expect "the TUI opens with NO_COLOR=1" 20 'pid [0-9]+ +up '
 tui_expect "... with graphs" 20 '^Memory '

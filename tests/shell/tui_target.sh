@@ -34,7 +34,7 @@ grep -q "watching pid $pid" "$T/log" && echo "ok: --log keeps the Log view's mes
     note_fail "the log file lacks the Log view's messages"
 
 # 2. a command that exits by itself: its status, shown and returned
-tmux -S "$T/tmux.sock" kill-server 2>/dev/null
+tui_stop
 rm -f "$T/tui.rc"
 tui_start 80 24 env TERM=screen LANG=C.UTF-8 TMPDIR="$T" "$MEMLENS" run -- "$exitwith" 3
 tui_expect "an exit is shown with its status" 20 'exited with status 3'
@@ -43,7 +43,7 @@ expect_eq "exit status after q (the command's)" "$(tui_exit_status 20)" 3
 tui_expect_restored
 
 # 3. SIGTERM to memlens: terminal restored, the command ended
-tmux -S "$T/tmux.sock" kill-server 2>/dev/null
+tui_stop
 rm -f "$T/tui.rc"
 tui_start 80 24 env TERM=screen LANG=C.UTF-8 TMPDIR="$T" "$MEMLENS" run -- "$sleeper" -n 1000000 -i 5
 tui_expect "the TUI opens" 20 'pid [0-9]+ +up '
