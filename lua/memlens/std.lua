@@ -15,24 +15,29 @@ local std = {
 		unbounded = { min_span = "8s", min_blocks = 64, monotone = 0.9 },
 		old_blocks = { age = "60s", min_bytes = "1KiB" },
 		threads = { window = "60s", min_span = "8s", min_rate = 3 / 60, min_growth = 5, min_r2 = 0.8 },
-		churn = { min_rate = 1000, min_size = "1KiB", max_lifetime = "50ms" },
+		churn = { min_rate = 100, min_size = "1KiB", max_lifetime = "50ms" },
 		duplicates = { min_size = "1MiB" },
 	},
 }
 package.loaded["memlens.std"] = std
 
-local parsed = {}
+local parsed = setmetatable({}, { __mode = "k" }) -- parser -> { text -> number }
 
 -- A setting as a number: numbers pass, strings are parsed once with parser (memlens.size...).
+-- Heuristics call this for every site they check: it must stay two table lookups.
 function std.num(v, parser)
 	if type(v) == "number" then
 		return v
 	end
-	local key = tostring(parser) .. v
-	local n = parsed[key]
+	local cache = parsed[parser]
+	if not cache then
+		cache = {}
+		parsed[parser] = cache
+	end
+	local n = cache[v]
 	if not n then
 		n = parser(v)
-		parsed[key] = n
+		cache[v] = n
 	end
 	return n
 end

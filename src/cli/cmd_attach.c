@@ -17,6 +17,7 @@
 #include "cli/exitcodes.h"
 #include "cli/frontend.h"
 #include "cli/launch.h"
+#include "cli/luafront.h"
 #include "cli/options.h"
 #include "cli/outfile.h"
 #include "core/procfs.h"
@@ -316,15 +317,18 @@ static void drop_output(const struct attach_opts *o, const char *tmp)
 
 /* Until the end: --duration, Ctrl-C, the process ends, or (TUI) the user quits, which
  * detaches. Either way the process goes on: memlens never ends a process it attached to. */
-static void watch(struct session *s, const struct attach_opts *o, enum frontend fe)
+static void watch(struct session *s, const struct attach_opts *o, enum frontend fe, struct host *lua)
 {
+	struct tui_opts to = o->fe.tui;
+	luafront_attach(lua, s, &to);
+	enum session_end why;
 	if (fe == FRONTEND_TUI) {
-		struct tui_opts to = o->fe.tui;
 		to.duration_ns = o->duration_ns;
-		tui_run(s, &to);
+		why = tui_run(s, &to);
 	} else {
-		session_loop(s);
+		why = session_loop(s);
 	}
+	luafront_done(lua, why); /* the scripts' on_exit while the process is still watched */
 }
 
 static int write_report(struct session *s, const struct attach_opts *o, const struct report_opts *ro, FILE *out,
@@ -341,15 +345,19 @@ static int attach_procfs(pid_t pid, const struct attach_opts *o, enum frontend f
 {
 	char tmp[PATH_MAX];
 	FILE *out;
+	struct host *lua = NULL;
 	int r = open_output(o, fe, tmp, sizeof tmp, &out);
-	if (r)
+	if (r || (r = luafront_load(&o->fe, fe, &lua)) != 0) {
+		drop_output(o, tmp);
 		return r;
+	}
 	session_install_signals();
 	signal(SIGPIPE, SIG_IGN);
 	int argc;
 	char **argv;
 	if (procfs_cmdline(pid, &argc, &argv) != 0) {
 		drop_output(o, tmp);
+		luafront_done(lua, SESSION_STOPPED);
 		return explain_failure("attach", pid, -ESRCH);
 	}
 	struct region none = {.fd = -1};
@@ -361,7 +369,7 @@ static int attach_procfs(pid_t pid, const struct attach_opts *o, enum frontend f
 	s.model.attached = 1;
 	if (o->duration_ns)
 		s.deadline_ns = util_now_ns() + o->duration_ns;
-	watch(&s, o, fe);
+	watch(&s, o, fe, lua);
 	session_finish(&s);
 	if (!s.ended) {
 		int err = threaddump_take(&s.model, pid, o->max_depth);
@@ -424,37 +432,54 @@ static void detach_agent(struct session *s, struct inject_info *info)
 	}
 }
 
+int attach_begin(const char *cmd, pid_t pid, const struct inject_opts *agent_opts, uint64_t interval_ns,
+                 struct session *s, struct inject_info *info)
+{
+	char agent[PATH_MAX];
+	int r = launch_find_agent(agent, sizeof agent);
+	if (r || (r = check_access(cmd, pid)) != 0)
+		return r;
+	int argc;
+	char **argv;
+	struct region region = {.fd = -1};
+	struct inject_opts io = *agent_opts;
+	io.agent = agent;
+	if (procfs_cmdline(pid, &argc, &argv) != 0)
+		return inject_failure(pid, INJECT_GONE, info);
+	enum inject_status st = inject_attach(pid, &io, &region, info);
+	if (st == INJECT_OK)
+		session_begin(s, pid, 0, &region, argc, argv, interval_ns);
+	for (int i = 0; i < argc; i++)
+		free(argv[i]);
+	free(argv);
+	if (st != INJECT_OK)
+		return inject_failure(pid, st, info);
+	s->model.attached = 1;
+	return 0;
+}
+
 /* attach: load the agent, sample its region until the end, detach it, report. */
 static int attach_injected(pid_t pid, const struct attach_opts *o, enum frontend fe)
 {
 	uint64_t start = util_now_ns();
-	char agent[PATH_MAX], tmp[PATH_MAX];
-	int r = launch_find_agent(agent, sizeof agent);
+	char tmp[PATH_MAX];
 	FILE *out = NULL;
-	if (r || (r = open_output(o, fe, tmp, sizeof tmp, &out)) != 0)
+	struct host *lua = NULL;
+	int r = open_output(o, fe, tmp, sizeof tmp, &out);
+	if (r || (r = luafront_load(&o->fe, fe, &lua)) != 0) {
+		drop_output(o, tmp);
 		return r;
+	}
 	session_install_signals();
 	signal(SIGPIPE, SIG_IGN);
-	int argc;
-	char **argv;
-	struct region region = {.fd = -1};
 	struct inject_info info;
-	struct inject_opts io = {agent, o->region_size, o->unwinder, o->max_depth};
-	enum inject_status st = procfs_cmdline(pid, &argc, &argv) == 0 ? INJECT_OK : INJECT_GONE;
-	if (st == INJECT_OK && (st = inject_attach(pid, &io, &region, &info)) != INJECT_OK) {
-		for (int i = 0; i < argc; i++)
-			free(argv[i]);
-		free(argv);
-	}
-	if (st != INJECT_OK) {
-		drop_output(o, tmp);
-		return inject_failure(pid, st, &info);
-	}
+	struct inject_opts io = {NULL, o->region_size, o->unwinder, o->max_depth};
 	struct session s;
-	session_begin(&s, pid, 0, &region, argc, argv, o->interval_ns);
-	for (int i = 0; i < argc; i++)
-		free(argv[i]);
-	free(argv);
+	if ((r = attach_begin("attach", pid, &io, o->interval_ns, &s, &info)) != 0) {
+		drop_output(o, tmp);
+		luafront_done(lua, SESSION_STOPPED);
+		return r;
+	}
 	struct attach_stats *a = &s.model.attach;
 	*a = (struct attach_stats){.injected = 1,
 	                           .reused = info.reused,
@@ -462,20 +487,24 @@ static int attach_injected(pid_t pid, const struct attach_opts *o, enum frontend
 	                           .tries = info.tries,
 	                           .took_ms = (double)info.took_ns / 1e6,
 	                           .held_ms = (double)info.held_ns / 1e6};
-	s.model.attached = 1;
 	struct first_sample fs = {start, &a->first_ms};
 	session_add_client(&s, &(struct session_client){.arg = &fs, .fd = -1, .on_sample = note_first_sample});
 	if (o->duration_ns)
 		s.deadline_ns = util_now_ns() + o->duration_ns;
-	watch(&s, o, fe);
-	if (!s.ended)
-		detach_agent(&s, &info);
+	watch(&s, o, fe, lua);
+	attach_end(&s, &info);
 	session_finish(&s);
 	if (!s.ended && threaddump_take(&s.model, pid, o->max_depth) == -ESRCH)
 		model_target_vanished(&s.model);
 	r = write_report(&s, o, &o->report, out, tmp);
 	session_done(&s);
 	return r;
+}
+
+void attach_end(struct session *s, struct inject_info *info)
+{
+	if (!s->ended)
+		detach_agent(s, info);
 }
 
 int cmd_attach(int argc, char **argv)
@@ -485,7 +514,8 @@ int cmd_attach(int argc, char **argv)
 	int r = parse_options("attach", attach_options, argc, argv, &o, &pid);
 	if (r >= 0)
 		return r;
-	if ((r = check_access("attach", pid)) != 0)
+	/* (attach_begin checks access for the injecting path: once, right before it attaches) */
+	if (o.no_inject && (r = check_access("attach", pid)) != 0)
 		return r;
 	/* the same rule as run: the TUI on a terminal unless --headless or a report to stdout */
 	enum frontend fe = frontend_choose(&o.fe, o.report.json && !o.output);

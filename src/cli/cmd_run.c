@@ -14,6 +14,7 @@
 #include "cli/exitcodes.h"
 #include "cli/frontend.h"
 #include "cli/launch.h"
+#include "cli/luafront.h"
 #include "cli/options.h"
 #include "cli/outfile.h"
 #include "core/model.h"
@@ -150,12 +151,14 @@ static int write_snapshot(struct session *s, const struct run_opts *o)
 /* The headless front end: sample until the command ends (or --duration, or a signal), then
  * the snapshot and the report. With end_status_ok, a target memlens itself ended after
  * --duration counts as a success (memlens demo); otherwise the exit status is the target's. */
-static int watch_headless(struct session *s, const struct run_opts *o, FILE *out, const char *tmp, int end_status_ok)
+static int watch_headless(struct session *s, const struct run_opts *o, FILE *out, const char *tmp, int end_status_ok,
+                          enum session_end *why, struct host *lua)
 {
 	/* Symbols are read only after sampling ends: debug information (tens of MiB
 	 * decompressed for libc) then never adds to the target's peak memory. */
-	session_loop(s);
+	*why = session_loop(s);
 	session_finish(s);
+	luafront_done(lua, *why); /* on_exit callbacks before the report */
 	int code = s->ended ? exit_status_of(s->status) : 0;
 	int w = write_snapshot(s, o);
 	report_write(out, &s->model, &s->region, &o->report);
@@ -172,12 +175,14 @@ static int watch_headless(struct session *s, const struct run_opts *o, FILE *out
  * state). Quitting ends a target still running (SIGTERM, then SIGKILL) and exits 0; a target
  * that ended by itself gives its exit status, a signal to memlens the status it ends with.
  * A snapshot (-o) and report (-r) asked for are written after the target ended. */
-static int watch_tui(struct session *s, const struct run_opts *o, FILE *out, const char *tmp, const char *output)
+static int watch_tui(struct session *s, const struct run_opts *o, FILE *out, const char *tmp, const char *output,
+                     enum session_end *why)
 {
 	struct tui_opts to = o->fe.tui;
 	to.target_output = output[0] ? output : NULL;
 	to.duration_ns = o->duration_ns;
 	enum session_end e = tui_run(s, &to);
+	*why = e;
 	int by_itself = s->ended && !s->terminated;
 	if (!s->ended)
 		session_end_target(s);
@@ -199,6 +204,9 @@ static int run_session(char **argv, int argc, const char *agent, struct run_opts
 	int r = frontend_start_log(&o->fe);
 	if (r || (o->snapshot_file && (r = outfile_check_writable(o->snapshot_file)) != 0))
 		return r;
+	struct host *lua;
+	if ((r = luafront_load(&o->fe, fe, &lua)) != 0)
+		return r;
 	/* with the TUI, a report only when one is asked for in a file */
 	if ((fe == FRONTEND_HEADLESS || o->report_file) && (r = outfile_open(o->report_file, tmp, sizeof tmp, &out)))
 		return r;
@@ -214,6 +222,7 @@ static int run_session(char **argv, int argc, const char *agent, struct run_opts
 		if (o->report_file && out && tmp[0])
 			unlink(tmp);
 		frontend_output_done(&o->fe, output);
+		luafront_done(lua, SESSION_STOPPED);
 		return r;
 	}
 	/* Handlers are reset by exec, but an ignored signal would stay ignored in
@@ -223,10 +232,14 @@ static int run_session(char **argv, int argc, const char *agent, struct run_opts
 	session_begin(&s, pid, 1, &region, argc, argv, o->interval_ns);
 	if (o->duration_ns)
 		s.deadline_ns = util_now_ns() + o->duration_ns;
+	luafront_attach(lua, &s, &o->fe.tui);
+	enum session_end why;
 	if (fe == FRONTEND_TUI)
-		r = watch_tui(&s, o, out, tmp, output);
+		r = watch_tui(&s, o, out, tmp, output, &why);
 	else
-		r = watch_headless(&s, o, out, tmp, end_status_ok);
+		r = watch_headless(&s, o, out, tmp, end_status_ok, &why, lua);
+	if (fe == FRONTEND_TUI)
+		luafront_done(lua, why);
 	session_done(&s);
 	frontend_output_done(&o->fe, output);
 	return r;

@@ -24,8 +24,8 @@
 enum { OPT_NO_STDLIB = 256, OPT_LUA_DIR, OPT_INSTR, OPT_INTERVAL, OPT_UNWIND, OPT_DEPTH, OPT_REGION, OPT_HELP };
 
 static const struct opt_spec script_options[] = {
-        {"pid", 'p', "PID", "watch a running process (needs attach)"},
-        {"duration", 'd', "T", "stop after T (10s, 5m), report, and end the command"},
+        {"pid", 'p', "PID", "watch a running process: load the agent into it as attach does"},
+        {"duration", 'd', "T", "stop after T (10s, 5m) and report; a command memlens started is ended"},
         {"json", 'j', NULL, "print the results as JSON (doc/lua-api.md)"},
         {"output", 'o', "FILE", "write a snapshot to FILE at the end (for memlens report, diff, export)"},
         {"report", 'r', "FILE", "write the results to FILE instead of standard output"},
@@ -53,11 +53,12 @@ static void script_usage(FILE *out)
 {
 	fputs("usage: memlens script [options] FILE.lua [options] -- CMD [ARGS...]\n"
 	      "       memlens script [options] FILE.lua --pid PID\n\n"
-	      "Run CMD under memlens with the Lua script FILE.lua (and the standard library of\n"
-	      "heuristics) watching it: budgets are checked on every sample, heuristics on\n"
+	      "Run CMD under memlens (or attach to process PID, loading the agent into it as\n"
+	      "`memlens attach` does) with the Lua script FILE.lua and the standard library of\n"
+	      "heuristics watching it: budgets are checked on every sample, heuristics on\n"
 	      "their schedule. When CMD ends (or after --duration, or on Ctrl-C) print the\n"
-	      "findings and the budget table (text, or --json). The Lua API is in\n"
-	      "doc/lua-api.md.\n\n"
+	      "findings and the budget table (text, or --json). An attached process is left\n"
+	      "running, the agent dormant in it. The Lua API is in doc/lua-api.md.\n\n"
 	      "exit status:\n"
 	      "  0   every budget held and no heuristic fired above its threshold\n"
 	      "  100 a budget was violated\n"
@@ -66,7 +67,8 @@ static void script_usage(FILE *out)
 	      "      past --max-instructions (this wins over 100 and 101)\n"
 	      "  N   the code the script gave memlens.exit(N) (this wins over everything)\n"
 	      "  64 usage, 66 script not found, 69 agent not found, 70 internal,\n"
-	      "  71 system error, 73 cannot create the output, 126/127 CMD not executable/found.\n"
+	      "  71 system error, 73 cannot create the output, 126/127 CMD not executable/found,\n"
+	      "  81-89 --pid: memlens may not or could not attach (see memlens attach --help).\n"
 	      "The command's own exit status is in the results, not in memlens's.\n\n"
 	      "options:\n",
 	      out);
@@ -200,35 +202,26 @@ static void log_stderr(void *arg, enum host_level level, double t, const char *m
 	fprintf(stderr, "memlens: [%6.1fs] %s%s\n", t, level == HOST_ERROR ? "error: " : "", msg);
 }
 
-/* Launch the command and run the session with the host as its client; the results go to
- * out, a snapshot (-o) to its file. 0, or an exit status. */
-static int run(struct host *h, char **argv, int argc, const struct script_opts *o, FILE *out, int *started)
+/* Watch the session with the host as its client until it ends; then the last checks and
+ * on_exit, a snapshot (-o) and the results to out. 0, or an exit status. */
+static int watch(struct host *h, struct session *s, const struct script_opts *o, FILE *out,
+                 struct inject_info *attached)
 {
-	char agent[PATH_MAX];
-	int r = launch_find_agent(agent, sizeof agent);
-	if (r)
-		return r;
-	session_install_signals();
-	pid_t pid;
-	struct region region;
-	if ((r = launch_start(argv, agent, &o->launch, &pid, &region)) != 0)
-		return r;
-	signal(SIGPIPE, SIG_IGN); /* only now: the target must not inherit it ignored */
-	*started = 1;
-	struct session s;
-	session_begin(&s, pid, 1, &region, argc, argv, o->interval_ns);
 	if (o->duration_ns)
-		s.deadline_ns = util_now_ns() + o->duration_ns;
-	host_bind(h, &s);
+		s->deadline_ns = util_now_ns() + o->duration_ns;
+	host_bind(h, s);
 	struct session_client c;
 	host_client(h, &c);
-	session_add_client(&s, &c);
-	enum session_end why = session_loop(&s);
-	session_finish(&s);
+	session_add_client(s, &c);
+	enum session_end why = session_loop(s);
+	if (attached)
+		attach_end(s, attached); /* the process goes on, the agent dormant in it */
+	session_finish(s);
 	host_finish(h, why);
+	int r = 0;
 	if (o->snapshot_file) {
 		char err[512];
-		if (snapshot_write(&s.model, &s.region, o->snapshot_file, err, sizeof err) != SNAP_OK) {
+		if (snapshot_write(&s->model, &s->region, o->snapshot_file, err, sizeof err) != SNAP_OK) {
 			fprintf(stderr, "memlens: %s\n", err);
 			r = EXIT_CANT_CREATE;
 		}
@@ -237,9 +230,43 @@ static int run(struct host *h, char **argv, int argc, const struct script_opts *
 		host_report_json(h, out, o->file);
 	else
 		host_report_text(h, out);
-	if (!s.ended)
-		session_end_target(&s);
+	if (!s->ended && !attached)
+		session_end_target(s); /* a command memlens started; never a process it attached to */
 	host_bind(h, NULL);
+	return r;
+}
+
+static int unwinder_of(const char *name)
+{
+	if (!name || strcmp(name, "cfi") == 0)
+		return MLR_UNWIND_CFI;
+	return strcmp(name, "fp") == 0 ? MLR_UNWIND_FP : MLR_UNWIND_LIBUNWIND;
+}
+
+/* Start the command, or attach to --pid, and watch it. *started: the session began. */
+static int run(struct host *h, char **argv, int argc, const struct script_opts *o, FILE *out, int *started)
+{
+	session_install_signals();
+	struct session s;
+	struct inject_info info;
+	int r;
+	if (o->pid) {
+		struct inject_opts io = {NULL, o->launch.region_size, unwinder_of(o->launch.unwind),
+		                         o->launch.max_depth};
+		if ((r = attach_begin("script", (pid_t)o->pid, &io, o->interval_ns, &s, &info)) != 0)
+			return r;
+	} else {
+		char agent[PATH_MAX];
+		pid_t pid;
+		struct region region;
+		if ((r = launch_find_agent(agent, sizeof agent)) != 0 ||
+		    (r = launch_start(argv, agent, &o->launch, &pid, &region)) != 0)
+			return r;
+		session_begin(&s, pid, 1, &region, argc, argv, o->interval_ns);
+	}
+	signal(SIGPIPE, SIG_IGN); /* only now: a command memlens starts must not inherit it ignored */
+	*started = 1;
+	r = watch(h, &s, o, out, o->pid ? &info : NULL);
 	session_done(&s);
 	return r;
 }
@@ -270,12 +297,6 @@ int cmd_script(int argc, char **argv)
 	}
 	if (!o.pid && first >= argc) {
 		fputs("memlens: script: no command given (usage: memlens script FILE.lua -- CMD [ARGS...])\n", stderr);
-		return EXIT_USAGE;
-	}
-	if (o.pid) {
-		fputs("memlens: script: --pid is not available yet: attaching to a running process is being built "
-		      "(use -- CMD)\n",
-		      stderr);
 		return EXIT_USAGE;
 	}
 	if ((r = check_script(o.file)) != 0)

@@ -39,6 +39,12 @@ int frontend_option(const char *cmd, int key, const char *arg, struct frontend_o
 	case FRONTEND_OPT_OUTPUT_TO: o->output_to = arg; return 0;
 	case FRONTEND_OPT_LOG: o->log_file = arg; return 0;
 	case FRONTEND_OPT_VERBOSE: o->verbose = 1; return 0;
+	case FRONTEND_OPT_NO_STDLIB: o->no_stdlib = 1; return 0;
+	case FRONTEND_OPT_SCRIPT:
+		if (o->nscripts == FRONTEND_MAX_SCRIPTS)
+			return usage_error(cmd, "--script", arg, "at most 16 scripts");
+		o->scripts[o->nscripts++] = arg;
+		return 0;
 	default: return -1;
 	}
 }

@@ -19,7 +19,9 @@ enum {
 	FRONTEND_OPT_NO_COLOR,
 	FRONTEND_OPT_LOG,
 	FRONTEND_OPT_OUTPUT_TO,
+	FRONTEND_OPT_NO_STDLIB,
 	FRONTEND_OPT_VERBOSE = 'v',
+	FRONTEND_OPT_SCRIPT = 's',
 };
 
 /* Entries for a command's option table (struct opt_spec), so that every command that
@@ -32,6 +34,9 @@ enum {
 	        {"no-color", FRONTEND_OPT_NO_COLOR, NULL,                                                              \
 	         "TUI without colours (as does NO_COLOR in the environment)"},                                         \
 	        {"log", FRONTEND_OPT_LOG, "FILE", "append memlens's own messages (the TUI's Log view) to FILE"},       \
+	        {"script", FRONTEND_OPT_SCRIPT, "FILE",                                                                \
+	         "load a Lua script: budgets, heuristics, callbacks (repeatable; doc/lua-api.md)"},                    \
+	        {"no-stdlib", FRONTEND_OPT_NO_STDLIB, NULL, "without the standard Lua heuristics (Leaks view)"},       \
 	{                                                                                                              \
 		"verbose", FRONTEND_OPT_VERBOSE, NULL, "more messages in the log (timings, captures)"                  \
 	}
@@ -43,12 +48,17 @@ enum {
 		        "send the command's stdout and stderr to FILE (the TUI's default: a new file in $TMPDIR)"      \
 	}
 
+#define FRONTEND_MAX_SCRIPTS 16
+
 struct frontend_opts {
 	int headless;
 	struct tui_opts tui;
 	const char *output_to; /* --command-output */
 	const char *log_file;
 	int verbose;
+	const char *scripts[FRONTEND_MAX_SCRIPTS]; /* -s */
+	int nscripts;
+	int no_stdlib;
 };
 
 /* Handle one of the shared options for command cmd: 0 when taken, an exit status after a

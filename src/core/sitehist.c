@@ -153,6 +153,19 @@ size_t sitehist_read(const struct sitehist *h, uint32_t id, struct hist_point *p
 	return n;
 }
 
+size_t sitehist_count(const struct sitehist *h, uint32_t id, double *span)
+{
+	*span = 0;
+	if (id >= h->nsites || !h->ticks)
+		return 0;
+	uint64_t k = h->ticks - 1;
+	uint64_t first = k + 1 >= h->points ? k + 1 - h->points : 0;
+	if (h->s[id].born > first)
+		first = h->s[id].born;
+	*span = h->tick_t[k % h->points] - h->tick_t[first % h->points];
+	return (size_t)(k - first + 1);
+}
+
 int sitehist_active(const struct sitehist *h, uint32_t id)
 {
 	return id < h->nsites && h->s[id].ring != NULL;

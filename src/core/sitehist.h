@@ -40,6 +40,10 @@ void sitehist_tick(struct sitehist *h, const struct site *sites, size_t nsites, 
  * not seen at any tick yet). */
 size_t sitehist_read(const struct sitehist *h, uint32_t id, struct hist_point *pts, double *t, size_t max);
 
+/* The number of points sitehist_read would give, and (span) the seconds between the first
+ * and the last; without copying anything. */
+size_t sitehist_count(const struct sitehist *h, uint32_t id, double *span);
+
 /* 1 when the site changed within the window (it owns a ring). */
 int sitehist_active(const struct sitehist *h, uint32_t id);
 /* Seconds since the site's figures last changed at a tick (since it was first seen if never). */

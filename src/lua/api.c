@@ -84,12 +84,12 @@ static int parse_rate(const char *s, int bytes, double *out)
 static const char *expected_text(enum host_unit unit)
 {
 	switch (unit) {
-	case UNIT_BYTES: return "a size like 512MiB, 1.5GB or 4096";
-	case UNIT_BYTES_PER_S: return "a rate like 50KiB/min or 1MiB/s";
-	case UNIT_COUNT_PER_S: return "a rate like 10/s or 100/min";
-	case UNIT_SECONDS: return "a duration like 10s, 5m or 250ms";
-	case UNIT_COUNT:
-	case UNIT_NUMBER: break;
+	case HOST_UNIT_BYTES: return "a size like 512MiB, 1.5GB or 4096";
+	case HOST_UNIT_BYTES_PER_S: return "a rate like 50KiB/min or 1MiB/s";
+	case HOST_UNIT_COUNT_PER_S: return "a rate like 10/s or 100/min";
+	case HOST_UNIT_SECONDS: return "a duration like 10s, 5m or 250ms";
+	case HOST_UNIT_COUNT:
+	case HOST_UNIT_NUMBER: break;
 	}
 	return "a non-negative number";
 }
@@ -109,16 +109,16 @@ int api_parse_value(lua_State *L, int idx, enum host_unit unit, double *out, con
 	const char *s = lua_tostring(L, idx);
 	uint64_t b;
 	switch (unit) {
-	case UNIT_BYTES:
+	case HOST_UNIT_BYTES:
 		if (util_parse_size(s, &b) != 0)
 			return -1;
 		*out = (double)b;
 		return 0;
-	case UNIT_BYTES_PER_S: return parse_rate(s, 1, out);
-	case UNIT_COUNT_PER_S: return parse_rate(s, 0, out);
-	case UNIT_SECONDS: return parse_seconds(s, out);
-	case UNIT_COUNT:
-	case UNIT_NUMBER: return parse_number(s, out);
+	case HOST_UNIT_BYTES_PER_S: return parse_rate(s, 1, out);
+	case HOST_UNIT_COUNT_PER_S: return parse_rate(s, 0, out);
+	case HOST_UNIT_SECONDS: return parse_seconds(s, out);
+	case HOST_UNIT_COUNT:
+	case HOST_UNIT_NUMBER: return parse_number(s, out);
 	}
 	return -1;
 }
@@ -143,21 +143,21 @@ static double check_value(lua_State *L, int idx, enum host_unit unit, const char
 static int l_size(lua_State *L)
 {
 	luaL_checkany(L, 1);
-	lua_pushinteger(L, (lua_Integer)check_value(L, 1, UNIT_BYTES, "memlens.size"));
+	lua_pushinteger(L, (lua_Integer)check_value(L, 1, HOST_UNIT_BYTES, "memlens.size"));
 	return 1;
 }
 
 static int l_duration(lua_State *L)
 {
 	luaL_checkany(L, 1);
-	lua_pushnumber(L, check_value(L, 1, UNIT_SECONDS, "memlens.duration"));
+	lua_pushnumber(L, check_value(L, 1, HOST_UNIT_SECONDS, "memlens.duration"));
 	return 1;
 }
 
 static int l_rate(lua_State *L)
 {
 	luaL_checkany(L, 1);
-	lua_pushnumber(L, check_value(L, 1, UNIT_BYTES_PER_S, "memlens.rate"));
+	lua_pushnumber(L, check_value(L, 1, HOST_UNIT_BYTES_PER_S, "memlens.rate"));
 	return 1;
 }
 
@@ -182,15 +182,15 @@ char *api_fmt_value(char *buf, size_t len, double v, enum host_unit unit)
 {
 	char tmp[48];
 	switch (unit) {
-	case UNIT_BYTES: return util_fmt_bytes(buf, len, v);
-	case UNIT_BYTES_PER_S: snprintf(buf, len, "%s/s", util_fmt_bytes(tmp, sizeof tmp, v)); return buf;
-	case UNIT_COUNT_PER_S: snprintf(buf, len, "%.3g/s", v); return buf;
-	case UNIT_SECONDS: return api_fmt_duration(buf, len, v);
-	case UNIT_COUNT:
+	case HOST_UNIT_BYTES: return util_fmt_bytes(buf, len, v);
+	case HOST_UNIT_BYTES_PER_S: snprintf(buf, len, "%s/s", util_fmt_bytes(tmp, sizeof tmp, v)); return buf;
+	case HOST_UNIT_COUNT_PER_S: snprintf(buf, len, "%.3g/s", v); return buf;
+	case HOST_UNIT_SECONDS: return api_fmt_duration(buf, len, v);
+	case HOST_UNIT_COUNT:
 		if (v >= 0 && v < 1e18 && v == floor(v))
 			return util_fmt_count(buf, len, (uint64_t)v);
 		break;
-	case UNIT_NUMBER: break;
+	case HOST_UNIT_NUMBER: break;
 	}
 	snprintf(buf, len, "%.4g", v);
 	return buf;
@@ -211,7 +211,7 @@ static int l_fmt_bytes(lua_State *L)
 static int l_fmt_count(lua_State *L)
 {
 	char buf[48];
-	lua_pushstring(L, api_fmt_value(buf, sizeof buf, luaL_checknumber(L, 1), UNIT_COUNT));
+	lua_pushstring(L, api_fmt_value(buf, sizeof buf, luaL_checknumber(L, 1), HOST_UNIT_COUNT));
 	return 1;
 }
 
@@ -225,7 +225,7 @@ static int l_fmt_duration(lua_State *L)
 static int l_fmt_rate(lua_State *L)
 {
 	char buf[48];
-	lua_pushstring(L, api_fmt_value(buf, sizeof buf, luaL_checknumber(L, 1), UNIT_BYTES_PER_S));
+	lua_pushstring(L, api_fmt_value(buf, sizeof buf, luaL_checknumber(L, 1), HOST_UNIT_BYTES_PER_S));
 	return 1;
 }
 
@@ -369,7 +369,7 @@ static int l_now(lua_State *L)
 static int l_series(lua_State *L)
 {
 	const char *field = luaL_checkstring(L, 1);
-	double window = lua_isnoneornil(L, 2) ? 0 : check_value(L, 2, UNIT_SECONDS, "memlens.series");
+	double window = lua_isnoneornil(L, 2) ? 0 : check_value(L, 2, HOST_UNIT_SECONDS, "memlens.series");
 	struct session *s = api_session(L, "memlens.series");
 	if (objects_push_series(L, &s->model, field, window) != 0) {
 		luaL_Buffer b;
@@ -451,7 +451,7 @@ static int l_sites(lua_State *L)
 		top = luaL_optinteger(L, -1, 20);
 		lua_getfield(L, 1, "min_live");
 		if (!lua_isnil(L, -1))
-			min_live = check_value(L, -1, UNIT_BYTES, "memlens.sites: min_live");
+			min_live = check_value(L, -1, HOST_UNIT_BYTES, "memlens.sites: min_live");
 		lua_pop(L, 3);
 		const char *k = opt_string(L, 1, "kind");
 		if (k && strcmp(k, "heap") == 0)
@@ -553,9 +553,9 @@ static int l_blocks(lua_State *L)
 	if (!lua_isnoneornil(L, 1)) {
 		luaL_checktype(L, 1, LUA_TTABLE);
 		if (lua_getfield(L, 1, "min_size") != LUA_TNIL)
-			min_size = check_value(L, -1, UNIT_BYTES, "memlens.blocks: min_size");
+			min_size = check_value(L, -1, HOST_UNIT_BYTES, "memlens.blocks: min_size");
 		if (lua_getfield(L, 1, "older_than") != LUA_TNIL)
-			older = check_value(L, -1, UNIT_SECONDS, "memlens.blocks: older_than");
+			older = check_value(L, -1, HOST_UNIT_SECONDS, "memlens.blocks: older_than");
 		if (lua_getfield(L, 1, "site") != LUA_TNIL && !objects_is_site(L, -1, &site))
 			return luaL_error(L, "memlens.blocks: site must be a site");
 		if (lua_getfield(L, 1, "max") != LUA_TNIL)

@@ -27,18 +27,18 @@ struct metric {
 };
 
 static const struct metric metrics[] = {
-        {"heap.live", M_GAUGE, UNIT_BYTES, "heap.live", 0, 0},
-        {"heap.blocks", M_GAUGE, UNIT_COUNT, NULL, 0, 0},
-        {"heap.peak", M_GAUGE, UNIT_BYTES, NULL, 0, 0},
-        {"mmap.live", M_GAUGE, UNIT_BYTES, "mmap.live", 0, 0},
-        {"rss", M_GAUGE, UNIT_BYTES, "rss", 0, 0},
-        {"rss.anon", M_GAUGE, UNIT_BYTES, "rss.anon", 0, 0},
-        {"vm.size", M_GAUGE, UNIT_BYTES, "vm.size", 0, 0},
-        {"threads", M_GAUGE, UNIT_COUNT, "threads", 0, 0},
-        {"alloc.rate", M_RATE, UNIT_BYTES_PER_S, "heap.bytes", 0, 1},
-        {"alloc.calls", M_RATE, UNIT_COUNT_PER_S, "heap.allocs", 0, 1},
-        {"heap.growth", M_SLOPE, UNIT_BYTES_PER_S, "heap.live", 1, 60},
-        {"component", M_COMPONENT, UNIT_BYTES, NULL, 1, 0},
+        {"heap.live", M_GAUGE, HOST_UNIT_BYTES, "heap.live", 0, 0},
+        {"heap.blocks", M_GAUGE, HOST_UNIT_COUNT, NULL, 0, 0},
+        {"heap.peak", M_GAUGE, HOST_UNIT_BYTES, NULL, 0, 0},
+        {"mmap.live", M_GAUGE, HOST_UNIT_BYTES, "mmap.live", 0, 0},
+        {"rss", M_GAUGE, HOST_UNIT_BYTES, "rss", 0, 0},
+        {"rss.anon", M_GAUGE, HOST_UNIT_BYTES, "rss.anon", 0, 0},
+        {"vm.size", M_GAUGE, HOST_UNIT_BYTES, "vm.size", 0, 0},
+        {"threads", M_GAUGE, HOST_UNIT_COUNT, "threads", 0, 0},
+        {"alloc.rate", M_RATE, HOST_UNIT_BYTES_PER_S, "heap.bytes", 0, 1},
+        {"alloc.calls", M_RATE, HOST_UNIT_COUNT_PER_S, "heap.allocs", 0, 1},
+        {"heap.growth", M_SLOPE, HOST_UNIT_BYTES_PER_S, "heap.live", 1, 60},
+        {"component", M_COMPONENT, HOST_UNIT_BYTES, NULL, 1, 0},
 };
 
 #define NMETRICS (sizeof metrics / sizeof metrics[0])
@@ -166,10 +166,10 @@ static int define_kind(lua_State *L, int spec, struct host *h, const char *where
 	if (!mt) {
 		lua_getfield(L, spec, "unit");
 		const char *u = lua_tostring(L, -1);
-		b->unit = UNIT_NUMBER;
+		b->unit = HOST_UNIT_NUMBER;
 		if (u) {
 			int k = -1;
-			for (int i = 0; api_unit_name((enum host_unit)i) && i <= UNIT_SECONDS; i++)
+			for (int i = 0; api_unit_name((enum host_unit)i) && i <= HOST_UNIT_SECONDS; i++)
 				if (strcmp(u, api_unit_name((enum host_unit)i)) == 0)
 					k = i;
 			if (k < 0) {
@@ -238,10 +238,10 @@ void budget_define(lua_State *L, const char *metric, int spec, const char *where
 	b.every_s = mt ? mt->every_s : 0;
 	b.window_s = mt ? mt->window_s : 0;
 	bad = bad || spec_value(L, spec, "max", b.unit, &b.max, h, where, metric) != 0;
-	bad = bad || spec_value(L, spec, "sustained", UNIT_SECONDS, &b.sustained_s, h, where, metric) != 0;
-	bad = bad || spec_value(L, spec, "every", UNIT_SECONDS, &b.every_s, h, where, metric) != 0;
-	bad = bad || spec_value(L, spec, "window", UNIT_SECONDS, &b.window_s, h, where, metric) != 0;
-	bad = bad || spec_value(L, spec, "after", UNIT_SECONDS, &b.after_s, h, where, metric) != 0;
+	bad = bad || spec_value(L, spec, "sustained", HOST_UNIT_SECONDS, &b.sustained_s, h, where, metric) != 0;
+	bad = bad || spec_value(L, spec, "every", HOST_UNIT_SECONDS, &b.every_s, h, where, metric) != 0;
+	bad = bad || spec_value(L, spec, "window", HOST_UNIT_SECONDS, &b.window_s, h, where, metric) != 0;
+	bad = bad || spec_value(L, spec, "after", HOST_UNIT_SECONDS, &b.after_s, h, where, metric) != 0;
 	bad = bad || spec_function(L, spec, "on_violation", &b.on_violation, h, where, metric) != 0;
 	const char *shown = metric;
 	lua_getfield(L, spec, "name");
@@ -388,6 +388,10 @@ static void violated(struct host *h, struct budget *b, double now)
 	char v[48], lim[48];
 	api_fmt_value(v, sizeof v, b->value, b->unit);
 	api_fmt_value(lim, sizeof lim, b->max, b->unit);
+	if (strcmp(v, lim) == 0) { /* over by less than the rounding: say by how much */
+		snprintf(v, sizeof v, "%.0f", b->value);
+		snprintf(lim, sizeof lim, "%.0f", b->max);
+	}
 	if (!b->violated) {
 		b->violated = 1;
 		b->first_violation = now;

@@ -13,6 +13,9 @@
 
 /* New findings logged per evaluation; the rest are counted in one line. */
 #define LOG_PER_PASS 8
+/* The time heuristics may take of one sample (every 100 ms): a pass over 10^5 sites is spread
+ * over samples instead of stalling the loop (and the TUI) for a fraction of a second. */
+#define HEURISTIC_SLICE_MS 20
 
 static const char *const scope_names[] = {"active", "live", "all", "process", NULL};
 static const char *const spec_keys[] = {"check", "every",  "threshold",   "scope",  "category",
@@ -163,9 +166,10 @@ void heuristic_define(lua_State *L, const char *name, int spec, const char *wher
 	}
 	lua_pop(L, 1);
 	int scope = spec_option(L, spec, "scope", scope_names, SCOPE_ACTIVE, h, where, name);
-	int unit = spec_option(L, spec, "unit", unit_names, UNIT_NUMBER, h, where, name);
-	if (scope < 0 || unit < 0 || spec_number(L, spec, "every", UNIT_SECONDS, &he.every_s, h, where, name) != 0 ||
-	    spec_number(L, spec, "window", UNIT_SECONDS, &he.window_s, h, where, name) != 0)
+	int unit = spec_option(L, spec, "unit", unit_names, HOST_UNIT_NUMBER, h, where, name);
+	if (scope < 0 || unit < 0 ||
+	    spec_number(L, spec, "every", HOST_UNIT_SECONDS, &he.every_s, h, where, name) != 0 ||
+	    spec_number(L, spec, "window", HOST_UNIT_SECONDS, &he.window_s, h, where, name) != 0)
 		return;
 	lua_getfield(L, spec, "threshold");
 	if (!lua_isnil(L, -1) && !lua_isnumber(L, -1)) {
@@ -268,22 +272,24 @@ static struct finding *finding_add(struct heuristic *he, uint32_t site, double n
 
 /* ---- evaluation ------------------------------------------------------------------------ */
 
+/* One slice of a pass (the pass's state lives in the heuristic). */
 struct pass {
 	struct host *h;
 	size_t hi; /* heuristic index (the array does not move during a pass: definitions are refused) */
 	double now;
 	uint64_t seq;
-	int logged, unlogged;
+	uint64_t deadline_ns; /* stop the slice then (CLOCK_MONOTONIC); 0: run the pass to its end */
+	int done;             /* the pass reached its end */
 };
 
 static void log_fired(struct pass *p, struct heuristic *he, struct finding *f)
 {
 	lua_State *L = p->h->L;
-	if (p->logged >= LOG_PER_PASS) {
-		p->unlogged++;
+	if (he->logged >= LOG_PER_PASS) {
+		he->unlogged++;
 		return;
 	}
-	p->logged++;
+	he->logged++;
 	const char *label = "the process";
 	if (f->site != FINDING_PROCESS) {
 		objects_push_site(L, f->site);
@@ -366,22 +372,30 @@ static void check_site(lua_State *L, struct pass *p, uint32_t id)
 	take_result(L, p, id);
 }
 
-/* Protected: the sites in scope, then the sites of earlier findings not in scope now (so
- * that a finding clears when its site goes quiet). Stack: 1 check, 2 pass. */
+/* Protected: the sites in scope from the heuristic's cursor on, then the sites of earlier
+ * findings not in scope now (so that a finding clears when its site goes quiet). Returns at
+ * the slice's deadline (checked every 64 sites) with the cursor saved. Stack: 1 check, 2 pass. */
 static int eval_sites(lua_State *L)
 {
 	struct pass *p = lua_touserdata(L, 2);
 	struct host *h = p->h;
-	enum heuristic_scope scope = h->heuristics[p->hi].scope;
+	struct heuristic *he = &h->heuristics[p->hi];
 	size_t n = h->s->model.nsites;
-	for (uint32_t id = 0; id < n; id++)
-		if (site_selected(h, scope, id))
+	for (uint32_t id = he->cursor; id < n; id++) {
+		if (p->deadline_ns && (id & 63) == 0 && id != he->cursor && util_now_ns() >= p->deadline_ns) {
+			he->cursor = id;
+			return 0;
+		}
+		if (site_selected(h, he->scope, id))
 			check_site(L, p, id);
-	for (size_t i = 0; i < h->heuristics[p->hi].nfindings; i++) {
-		struct finding *f = &h->heuristics[p->hi].findings[i];
+	}
+	he->cursor = (uint32_t)n;
+	for (size_t i = 0; i < he->nfindings; i++) {
+		struct finding *f = &he->findings[i];
 		if (f->seen != p->seq && f->current)
 			check_site(L, p, f->site);
 	}
+	p->done = 1;
 	return 0;
 }
 
@@ -460,6 +474,7 @@ static int eval_process(lua_State *L)
 			he->findings[i].current = 0;
 			he->findings[i].fired = 0;
 		}
+	p->done = 1;
 	return 0;
 }
 
@@ -470,17 +485,28 @@ static double thread_cpu_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void eval_one(struct host *h, size_t hi, double now)
+/* A pass starts when the heuristic is due: the cursor goes back to the first site. */
+static void start_pass(struct host *h, struct heuristic *he, double now)
+{
+	struct model *m = &h->s->model;
+	he->in_pass = 1;
+	he->cursor = 0;
+	he->pass_seq = ++h->eval_seq;
+	he->logged = he->unlogged = 0;
+	he->next_eval = now + he->every_s;
+	if (he->blocks && (!m->have_blocks || now - m->blocks_s >= he->every_s / 2))
+		model_capture_blocks(m, &h->s->region);
+}
+
+/* One slice of the heuristic's pass, until deadline_ns (0: to the end of the pass). */
+static void eval_slice(struct host *h, size_t hi, double now, uint64_t deadline_ns)
 {
 	lua_State *L = h->L;
 	struct heuristic *he = &h->heuristics[hi];
-	struct pass p = {.h = h, .hi = hi, .now = now, .seq = ++h->eval_seq};
+	struct pass p = {.h = h, .hi = hi, .now = now, .seq = he->pass_seq, .deadline_ns = deadline_ns};
 	char what[300];
 	snprintf(what, sizeof what, "heuristic '%s', defined at %s", he->name, he->where);
 	double t0 = thread_cpu_s();
-	struct model *m = &h->s->model;
-	if (he->blocks && (!m->have_blocks || now - m->blocks_s >= he->every_s / 2))
-		model_capture_blocks(m, &h->s->region);
 	lua_pushcfunction(L, he->scope == SCOPE_PROCESS ? eval_process : eval_sites);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, he->check_ref);
 	lua_pushlightuserdata(L, &p);
@@ -489,13 +515,19 @@ static void eval_one(struct host *h, size_t hi, double now)
 	h->evaluating = 0;
 	he = &h->heuristics[hi];
 	he->cpu_s += thread_cpu_s() - t0;
-	he->evals++;
-	if (p.unlogged)
-		host_log(h, HOST_WARN, "heuristic '%s': %d more findings", he->name, p.unlogged);
 	if (r < 0) {
 		he->disabled = 1;
+		he->in_pass = 0;
 		host_log(h, HOST_WARN, "heuristic '%s' disabled after the error", he->name);
+		return;
 	}
+	if (!p.done)
+		return;
+	he->in_pass = 0;
+	he->evals++;
+	h->last_eval_s = model_now_s(&h->s->model);
+	if (he->unlogged)
+		host_log(h, HOST_WARN, "heuristic '%s': %d more findings", he->name, he->unlogged);
 }
 
 void heuristic_eval_all(struct host *h, int final)
@@ -503,12 +535,20 @@ void heuristic_eval_all(struct host *h, int final)
 	if (!h->s)
 		return;
 	double now = model_now_s(&h->s->model);
+	/* a sample gives heuristics HEURISTIC_SLICE_MS of its time; a pass takes as many samples
+	 * as it needs (the final evaluation runs every pass to its end) */
+	uint64_t deadline = final ? 0 : util_now_ns() + HEURISTIC_SLICE_MS * 1000000ull;
 	for (size_t i = 0; i < h->nheuristics && !h->exit_requested; i++) {
 		struct heuristic *he = &h->heuristics[i];
-		if (he->disabled || (!final && now < he->next_eval))
+		if (he->disabled)
 			continue;
-		he->next_eval = now + he->every_s;
-		eval_one(h, i, now);
+		if (!he->in_pass && (final || now >= he->next_eval))
+			start_pass(h, he, now);
+		if (!he->in_pass)
+			continue;
+		if (deadline && util_now_ns() >= deadline)
+			break;
+		eval_slice(h, i, now, deadline);
 	}
 }
 

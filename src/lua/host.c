@@ -201,6 +201,7 @@ struct host *host_new(const struct host_opts *o)
 	if (!h->opts.max_instructions)
 		h->opts.max_instructions = HOST_DEFAULT_INSTRUCTIONS;
 	h->mem_limit = h->opts.max_memory ? h->opts.max_memory : HOST_DEFAULT_MEMORY;
+	h->last_eval_s = -1;
 	h->L = lua_newstate(host_alloc, h);
 	if (!h->L)
 		fatal("cannot create a Lua state");
@@ -471,6 +472,23 @@ const struct host_message *host_messages(const struct host *h, size_t *n)
 {
 	*n = h->nmessages;
 	return h->messages;
+}
+
+char *host_fmt_value(char *buf, size_t len, double v, enum host_unit unit)
+{
+	return api_fmt_value(buf, len, v, unit);
+}
+
+double host_last_evaluation_age(const struct host *h)
+{
+	if (!h->s || h->last_eval_s < 0)
+		return -1;
+	return model_now_s(&h->s->model) - h->last_eval_s;
+}
+
+size_t host_lua_memory(const struct host *h)
+{
+	return h->mem_used;
 }
 
 size_t host_error_count(const struct host *h)

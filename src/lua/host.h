@@ -13,7 +13,14 @@ struct host;
 enum host_level { HOST_INFO, HOST_WARN, HOST_ERROR };
 
 /* Units of budget limits, metric values and heuristic scores. */
-enum host_unit { UNIT_NUMBER, UNIT_BYTES, UNIT_COUNT, UNIT_BYTES_PER_S, UNIT_COUNT_PER_S, UNIT_SECONDS };
+enum host_unit {
+	HOST_UNIT_NUMBER,
+	HOST_UNIT_BYTES,
+	HOST_UNIT_COUNT,
+	HOST_UNIT_BYTES_PER_S,
+	HOST_UNIT_COUNT_PER_S,
+	HOST_UNIT_SECONDS
+};
 
 struct host_opts {
 	const char *lua_dir;       /* the standard library (lua/): report.lua, std/ */
@@ -83,6 +90,12 @@ struct heuristic {
 	uint64_t evals, calls;
 	double cpu_s; /* spent in its checks */
 
+	/* a pass over the sites runs in slices of a few milliseconds, sample after sample */
+	int in_pass;
+	uint32_t cursor;   /* next site id to check */
+	uint64_t pass_seq; /* marks the findings this pass saw */
+	int logged, unlogged;
+
 	struct finding *findings;
 	size_t nfindings, findings_cap;
 	uint32_t *index; /* open addressing: site id + 1 -> finding index + 1 */
@@ -135,6 +148,13 @@ const struct budget *host_budgets(const struct host *h, size_t *n);
 const struct heuristic *host_heuristics(const struct host *h, size_t *n);
 const struct host_message *host_messages(const struct host *h, size_t *n);
 size_t host_error_count(const struct host *h);
+size_t host_lua_memory(const struct host *h); /* bytes the Lua state holds */
+/* A value in a unit, as reports show it ("1.5 MiB", "12", "3.0 KiB/s"). */
+char *host_fmt_value(char *buf, size_t len, double v, enum host_unit unit);
+/* "function (file.c:12)" of the frame a site is named after (site.label in Lua). */
+void host_site_label(struct host *h, uint32_t id, char *buf, size_t len);
+/* Seconds since the latest evaluation of any heuristic ended (< 0: none yet). */
+double host_last_evaluation_age(const struct host *h);
 int host_budgets_violated(const struct host *h); /* budgets over their limit now */
 int host_findings_fired(const struct host *h);   /* findings above threshold now */
 

@@ -36,8 +36,9 @@ struct host {
 	int exit_requested, exit_code; /* memlens.exit */
 	enum session_end end_reason;
 	int finished;
-	int evaluating;    /* in a check, a budget's value or on_violation: no (re)definitions */
-	uint64_t eval_seq; /* heuristic passes, for marking findings seen */
+	int evaluating;     /* in a check, a budget's value or on_violation: no (re)definitions */
+	uint64_t eval_seq;  /* heuristic passes, for marking findings seen */
+	double last_eval_s; /* when the latest pass ended (< 0: none yet) */
 
 	struct patterns *patterns;
 	int sites_ref; /* registry: site userdata by id + 1 */
@@ -84,6 +85,8 @@ void objects_push_site(lua_State *L, uint32_t id);        /* the one userdata of
 void objects_push_history(lua_State *L, uint32_t id);     /* its history (h) */
 int objects_check_site(lua_State *L, int idx);            /* site id, or raises */
 int objects_is_site(lua_State *L, int idx, uint32_t *id); /* 1 and the id when idx is a site */
+/* The frame a site is named after: the first outside the C/C++ runtimes (the first if all are). */
+const struct sym_frame *objects_label_frame(struct session *s, struct site *x);
 /* A view: n points with times; values and times copied in. */
 double *objects_new_view(lua_State *L, size_t n, double **times);
 /* Values and times of a view (or NULL when idx is not one); *n points. */

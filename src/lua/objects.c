@@ -307,16 +307,36 @@ static int runtime_frame(const struct sym_frame *f)
 	return 0;
 }
 
-/* The frame a site is named after: the first outside the C and C++ runtimes (the first if all are). */
-static const struct sym_frame *label_frame(lua_State *L, struct site *x)
+const struct sym_frame *objects_label_frame(struct session *s, struct site *x)
 {
-	struct session *s = api_session(L, "site");
 	int n;
 	const struct sym_frame *f = model_site_frames(&s->model, &s->region, x, &n);
 	for (int i = 0; i < n; i++)
 		if (!runtime_frame(&f[i]))
 			return &f[i];
 	return n > 0 ? f : NULL;
+}
+
+static const struct sym_frame *label_frame(lua_State *L, struct site *x)
+{
+	return objects_label_frame(api_session(L, "site"), x);
+}
+
+void host_site_label(struct host *h, uint32_t id, char *buf, size_t len)
+{
+	if (!h->s || id >= h->s->model.nsites) {
+		snprintf(buf, len, "site %u", id);
+		return;
+	}
+	const struct sym_frame *f = objects_label_frame(h->s, &h->s->model.sites[id]);
+	if (f && f->function && f->file)
+		snprintf(buf, len, "%s (%s:%d)", f->function, base_name(f->file), f->line);
+	else if (f && f->function)
+		snprintf(buf, len, "%s", f->function);
+	else if (f && f->module)
+		snprintf(buf, len, "%s+0x%" PRIx64, base_name(f->module), f->offset);
+	else
+		snprintf(buf, len, "site %u", id);
 }
 
 /* "function (file.c:12)", or "function", or "module+0x1f", or "site 12". */
@@ -478,28 +498,26 @@ static int history_index(lua_State *L)
 			return 1;
 		}
 	struct session *s = api_session(L, "history");
-	size_t n = sitehist_read(s->model.hist, hs->id, NULL, NULL, SITEHIST_POINTS);
-	if (strcmp(k, "n") == 0) {
+	double span;
+	size_t n = sitehist_count(s->model.hist, hs->id, &span);
+	if (strcmp(k, "n") == 0)
 		lua_pushinteger(L, (lua_Integer)n);
-	} else if (strcmp(k, "span") == 0) {
-		double t[SITEHIST_POINTS];
-		n = sitehist_read(s->model.hist, hs->id, NULL, t, SITEHIST_POINTS);
-		lua_pushnumber(L, n > 1 ? t[n - 1] - t[0] : 0);
-	} else if (strcmp(k, "period") == 0) {
+	else if (strcmp(k, "span") == 0)
+		lua_pushnumber(L, span);
+	else if (strcmp(k, "period") == 0)
 		lua_pushnumber(L, sitehist_period(s->model.hist));
-	} else if (strcmp(k, "site") == 0) {
+	else if (strcmp(k, "site") == 0)
 		objects_push_site(L, hs->id);
-	} else {
+	else
 		lua_pushnil(L);
-	}
 	return 1;
 }
 
 static int history_len(lua_State *L)
 {
 	struct lsite *hs = luaL_checkudata(L, 1, HISTORY_CLASS);
-	struct session *s = api_session(L, "history");
-	lua_pushinteger(L, (lua_Integer)sitehist_read(s->model.hist, hs->id, NULL, NULL, SITEHIST_POINTS));
+	double span;
+	lua_pushinteger(L, (lua_Integer)sitehist_count(api_session(L, "history")->model.hist, hs->id, &span));
 	return 1;
 }
 

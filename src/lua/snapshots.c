@@ -269,7 +269,7 @@ static int l_diff(lua_State *L)
 		if (!lua_isnil(L, -1)) {
 			double v;
 			const char *why;
-			if (api_parse_value(L, -1, UNIT_BYTES, &v, &why) != 0)
+			if (api_parse_value(L, -1, HOST_UNIT_BYTES, &v, &why) != 0)
 				return luaL_error(L, "memlens.diff: bad min (expected %s)", why);
 			o.min_bytes = (uint64_t)v;
 		}

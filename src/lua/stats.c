@@ -114,7 +114,7 @@ static double opt_window(lua_State *L, int idx)
 		return 0;
 	double w;
 	const char *why;
-	if (api_parse_value(L, idx, UNIT_SECONDS, &w, &why) != 0)
+	if (api_parse_value(L, idx, HOST_UNIT_SECONDS, &w, &why) != 0)
 		luaL_error(L, "memlens.stats: bad window '%s' (expected %s)", luaL_tolstring(L, idx, NULL), why);
 	return w;
 }

@@ -54,6 +54,8 @@ const struct tui_key tui_keys[] = {
         {{'r'}, ACT_SORT_REVERSE, 0, "Threads", "reverse the order"},
         {{'\n', KEY_ENTER}, ACT_OPEN, 0, "Threads", "sites holding the thread's live blocks"},
         {{ESC, KEY_BACKSPACE, KEY_LEFT}, ACT_BACK, 0, "Threads", "back to the thread list"},
+        {{'\n', KEY_ENTER}, ACT_OPEN, 0, "Leaks", "the suspect's stack and the heuristic's reason"},
+        {{ESC, KEY_BACKSPACE, KEY_LEFT}, ACT_BACK, 0, "Leaks", "back to the suspects"},
         {{'m'}, ACT_MARK, 0, "Snapshots", "mark a snapshot to compare (two at most)"},
         {{'\n', KEY_ENTER}, ACT_OPEN, 0, "Snapshots", "compare the marked two (or with the one before)"},
         {{ESC, KEY_BACKSPACE, KEY_LEFT}, ACT_BACK, 0, "Snapshots", "back to the list"},

@@ -139,9 +139,22 @@ struct rect screen_view_area(const struct tui *t)
 	return (struct rect){HEADER_ROWS, 0, t->rows - HEADER_ROWS - 1, t->cols};
 }
 
+/* A message an overlay has for the footer (a script error) becomes the note. */
+static void overlay_notes(struct tui *t)
+{
+	for (int i = 0; i < t->o->noverlays; i++) {
+		const struct tui_overlay *o = t->o->overlays[i];
+		char buf[200];
+		enum tui_severity sev = TUI_OK;
+		if (o->note && o->note(o->arg, buf, sizeof buf, &sev))
+			tui_note(t, sev == TUI_BAD ? ROLE_BAD : sev == TUI_WARN ? ROLE_WARN : ROLE_GOOD, "%s", buf);
+	}
+}
+
 void screen_footer(struct tui *t)
 {
 	int y = t->rows - 1;
+	overlay_notes(t);
 	draw_fill(y, 0, t->cols, ROLE_BAR);
 	if (t->prompting == PROMPT_FILTER) {
 		int x = draw_text(y, 0, t->cols, ROLE_BAR,

@@ -45,7 +45,15 @@ struct tui_overlay {
 	int (*status)(void *arg, char *buf, size_t len, enum tui_severity *severity);
 	/* Fill up to max marks for graph g; return how many. */
 	int (*marks)(void *arg, enum tui_graph g, struct tui_mark *out, int max);
+	/* A message for the footer line that came since the last call (a script error); return
+	 * 0 when there is none. */
+	int (*note)(void *arg, char *buf, size_t len, enum tui_severity *severity);
 };
+
+struct host;
+/* The Lua runtime's overlay: budgets in the header and on the graphs, script errors in the
+ * footer (view_budgets.c). */
+const struct tui_overlay *tui_lua_overlay(struct host *h);
 
 #define TUI_MAX_OVERLAYS 4
 
@@ -58,6 +66,7 @@ struct tui_opts {
 	const char *snapshot_dir;  /* where `s` writes snapshots; NULL: the current directory */
 	const struct tui_overlay *overlays[TUI_MAX_OVERLAYS];
 	int noverlays;
+	struct host *lua; /* the Lua runtime (the Leaks and Budgets views), or NULL */
 };
 
 /* 1 when a TUI can run on this process's terminal; otherwise 0 and why (stdin or stdout not

@@ -4,10 +4,11 @@
 
 #include "tui/view.h"
 
-extern const struct tui_view view_overview, view_sites, view_tree, view_threads, view_snapshots, view_log;
+extern const struct tui_view view_overview, view_sites, view_tree, view_threads, view_leaks, view_budgets,
+        view_snapshots, view_log;
 
 const struct tui_view *const tui_views[] = {
-        &view_overview, &view_sites, &view_tree, &view_threads, &view_snapshots, &view_log,
+        &view_overview, &view_sites, &view_tree, &view_threads, &view_leaks, &view_budgets, &view_snapshots, &view_log,
 };
 
 const int tui_nviews = (int)(sizeof tui_views / sizeof tui_views[0]);

@@ -30,7 +30,7 @@ example() {
  example parser "$EX/parser_share.lua" --duration 7s -- "${LEAKY[@]}"
  wait)
 (example threads "$EX/thread_growth.lua" -- "$leak" -s 10
- RSS_LIMIT=1MiB SNAPSHOT="$T/near.mls" example rss "$EX/snapshot_on_rss.lua" --duration 3s -- "${LEAKY[@]}"
+ RSS_LIMIT=3MiB SNAPSHOT="$T/near.mls" example rss "$EX/snapshot_on_rss.lua" --duration 6s -- "${LEAKY[@]}"
  example release "$EX/release_budgets.lua" -- "$sleeper" -n 200 -i 10
  example custom "$EX/custom_heuristic.lua" --duration 11s -- "${LEAKY[@]}"
  wait)
@@ -59,7 +59,7 @@ n=$(sed -n 's/^ *\([0-9]*\) threads ([0-9]* exited)  spawn_worker (threadleak\.c
 expect_cmp "thread_growth: threads created by spawn_worker" "${n:-0}" -ge 30
 
 [ -s "$T/near.mls" ] && echo "ok: snapshot_on_rss wrote near.mls" || note_fail "snapshot_on_rss wrote no snapshot"
-grep -q "RSS .* passed 1.0 MiB: snapshot in $T/near.mls" "$T/rss.err" && echo "ok: snapshot_on_rss logs it" ||
+grep -q "RSS .* passed 3.0 MiB: snapshot in $T/near.mls" "$T/rss.err" && echo "ok: snapshot_on_rss logs it" ||
     note_fail "snapshot_on_rss: no log line"
 rc=0
 "$MEMLENS" report "$T/near.mls" >"$T/near.txt" 2>&1 || rc=$?

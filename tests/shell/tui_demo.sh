@@ -35,9 +35,13 @@ tui_expect "3 shows the Tree view" 10 'top-down: callers first'
 tui_keys 4
 tui_expect "4 shows the Threads view" 10 'threads, by live bytes'
 tui_keys 5
-tui_expect "5 shows the Snapshots view" 10 'snapshots; s takes one'
+tui_expect "5 shows the Leaks view" 10 'suspects?, [0-9]+ fired'
 tui_keys 6
-tui_expect "6 shows the Log view" 10 'watching pid'
+tui_expect "6 shows the Budgets view" 10 'no budgets: define them in a script'
+tui_keys 7
+tui_expect "7 shows the Snapshots view" 10 'snapshots; s takes one'
+tui_keys 8
+tui_expect "8 shows the Log view" 10 'watching pid'
 tui_keys Tab
 tui_expect "Tab goes round to the Overview" 10 '^Memory '
 tui_keys '?'

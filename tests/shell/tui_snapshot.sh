@@ -18,9 +18,9 @@ tui_expect "s says where the snapshot went" 30 "snapshot written: ./memlens-$pid
 sleep 1 # the demo leaks on; the second snapshot holds more
 tui_keys s
 tui_expect "a second snapshot" 30 "snapshot written: ./memlens-$pid-2.mls"
-tui_keys 6
+tui_keys 8
 tui_expect "the Log view lists the snapshots written" 10 "snapshot written: ./memlens-$pid-2.mls"
-tui_keys 5
+tui_keys 7
 tui_expect "the Snapshots view lists both" 10 "memlens-$pid-2.mls"
 tui_keys Enter
 tui_expect "Enter compares them as memlens diff does" 30 "memlens diff: ./memlens-$pid-1.mls -> ./memlens-$pid-2.mls"

@@ -20,7 +20,7 @@ grep -q 'tick' "$T/screen" && note_fail "the command's output is on the TUI's sc
 kill -KILL "$pid"
 tui_expect "the header says how the command ended" 20 'killed by signal 9'
 tui_expect "the TUI stays open on the final state" 5 '^Memory '
-tui_keys 6
+tui_keys 8
 tui_expect "the Log view says so too" 10 "pid $pid killed by signal 9"
 tui_keys q
 expect_eq "exit status after q (the command's)" "$(tui_exit_status 20)" 137

@@ -11,7 +11,7 @@ local std = require "memlens.std"
 local stats, fmt = memlens.stats, memlens.fmt
 local num = std.num
 
--- The one size of the blocks allocated in every interval, or nil.
+-- The one size of the blocks allocated in every interval, or nil (allocs and bytes: arrays).
 local function one_size(allocs, bytes)
 	local n = #allocs
 	local total = allocs[n] - allocs[1]
@@ -45,7 +45,7 @@ heuristic "churn" {
 		if not rate or rate < num(S.min_rate, memlens.rate) then
 			return nil
 		end
-		local size = one_size(allocs, h.bytes)
+		local size = one_size(allocs:values(), h.bytes:values())
 		if not size or size < num(S.min_size, memlens.size) then
 			return nil
 		end

@@ -18,7 +18,11 @@ heuristic "steady-growth" {
 	description = "live bytes of a site grow steadily over the history window",
 	check = function(site, h)
 		local S = std.settings.growth
-		if h.span < num(S.min_span, memlens.duration) or memlens.now() < num(S.after, memlens.duration) then
+		local span = h.span
+		if span < num(S.min_span, memlens.duration) then
+			return nil
+		end
+		if S.after ~= 0 and memlens.now() < num(S.after, memlens.duration) then
 			return nil
 		end
 		local live = h.live_bytes
@@ -29,14 +33,14 @@ heuristic "steady-growth" {
 		if live[#live] - live[1] < num(S.min_growth, memlens.size) then
 			return nil
 		end
-		local recent = stats.rate(live, h.span / 3)
+		local recent = stats.rate(live, span / 3)
 		if not recent or recent < slope / 4 then
 			return nil
 		end
 		return {
 			score = slope,
 			reason = string.format("live bytes grow %s over %s (r2=%.2f): %s in %s blocks now",
-				fmt.rate(slope), fmt.duration(h.span), r2, fmt.bytes(site.live_bytes), fmt.count(site.live_blocks)),
+				fmt.rate(slope), fmt.duration(span), r2, fmt.bytes(site.live_bytes), fmt.count(site.live_blocks)),
 		}
 	end,
 }

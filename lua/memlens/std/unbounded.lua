@@ -9,7 +9,7 @@
 
 local memlens = require "memlens"
 local std = require "memlens.std"
-local fmt = memlens.fmt
+local stats, fmt = memlens.stats, memlens.fmt
 local num = std.num
 
 heuristic "unbounded-count" {
@@ -19,43 +19,46 @@ heuristic "unbounded-count" {
 	description = "the number of live blocks of a site only ever grows",
 	check = function(site, h)
 		local S = std.settings.unbounded
-		if h.span < num(S.min_span, memlens.duration) then
+		local span = h.span
+		if span < num(S.min_span, memlens.duration) then
 			return nil
 		end
-		local blocks = h.live_blocks
-		local n = #blocks
-		local gain = blocks[n] - blocks[1]
+		local view = h.live_blocks
+		local n = #view
+		local gain = view[n] - view[1]
 		if gain < S.min_blocks then
 			return nil
 		end
+		local blocks = view:values() -- a plain array: indexing a view calls into C each time
 		local up, changed, high = 0, 0, blocks[1]
 		for i = 2, n do
-			local d = blocks[i] - blocks[i - 1]
+			local b = blocks[i]
+			local d = b - blocks[i - 1]
 			if d ~= 0 then
 				changed = changed + 1
 				if d > 0 then
 					up = up + 1
 				end
 			end
-			if blocks[i] < high * 0.99 then
+			if b < high * 0.99 then
 				return nil
 			end
-			if blocks[i] > high then
-				high = blocks[i]
+			if b > high then
+				high = b
 			end
 		end
 		if changed == 0 or up / changed < S.monotone or blocks[n] < high then
 			return nil
 		end
-		local recent = memlens.stats.window(blocks, h.span / 3)
+		local recent = stats.window(view, span / 3)
 		if recent[#recent] <= recent[1] then
 			return nil
 		end
-		local rate = gain / h.span
+		local rate = gain / span
 		return {
 			score = rate,
 			reason = string.format("live blocks only grow: +%s in %s (%s/s), %s live, %s freed ever",
-				fmt.count(gain), fmt.duration(h.span), string.format("%.3g", rate), fmt.count(site.live_blocks),
+				fmt.count(gain), fmt.duration(span), string.format("%.3g", rate), fmt.count(site.live_blocks),
 				fmt.count(site.frees)),
 		}
 	end,
