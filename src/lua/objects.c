@@ -401,8 +401,8 @@ static int push_site_field(lua_State *L, uint32_t id, int code)
 		break;
 	case SF_OLDEST_AGE:
 		s = api_session(L, "site");
-		if (s->model.have_blocks && x->oldest_s >= 0)
-			lua_pushnumber(L, model_now_s(&s->model) - x->oldest_s);
+		if (s->model.have_blocks && x->oldest_s >= 0) /* as of the capture: it may be freed since */
+			lua_pushnumber(L, s->model.blocks_s - x->oldest_s);
 		else
 			lua_pushnil(L);
 		break;

@@ -33,11 +33,20 @@ heuristic "duplicate-buffers" {
 					end
 				end
 				local copies = j - i
+				local others, seen = {}, { [newest.site] = true }
+				for k = i, j do
+					local s = big[k].site
+					if s and not seen[s] and #others < 3 then
+						seen[s] = true
+						others[#others + 1] = s.label
+					end
+				end
 				findings[#findings + 1] = {
 					site = newest.site,
 					score = copies * newest.size,
-					reason = string.format("%d live blocks of %s each (%s in the extra copies); the newest, %s old, is from here",
-						copies + 1, fmt.bytes(newest.size), fmt.bytes(copies * newest.size), fmt.duration(newest.age)),
+					reason = string.format("%d live blocks of %s each (%s in the extra copies); the newest, %s old, is from here%s",
+						copies + 1, fmt.bytes(newest.size), fmt.bytes(copies * newest.size), fmt.duration(newest.age),
+						#others > 0 and ", others from " .. table.concat(others, ", ") or ""),
 				}
 			end
 			i = j + 1
