@@ -291,6 +291,10 @@ static void refresh_now(struct tui *t)
 	rebuild(t);
 	draw_all(t);
 	screen_note_timing(t, util_now_ns() - t0, 0);
+	/* the tests' way to reach the internal-error path (fatal() while curses owns the terminal) */
+	const char *fault = getenv("MEMLENS_FAULT");
+	if (fault && strcmp(fault, "tui-fatal") == 0 && ++t->refreshes >= 2)
+		fatal("internal error injected by MEMLENS_FAULT=tui-fatal");
 }
 
 /* ---- keys -------------------------------------------------------------------------------- */

@@ -86,6 +86,7 @@ struct tui {
 	enum role note_role;
 
 	uint64_t refresh_ns, next_refresh_ns;
+	unsigned refreshes;   /* screens drawn (MEMLENS_FAULT counts them) */
 	double blocks_cost_s; /* how long the last capture of live blocks took */
 	uint64_t stats_draws;
 	int empty_reads; /* stdin readable with no key, in a row (a terminal that went away) */

@@ -2,7 +2,8 @@
 # tui_target.sh - the TUI and the command it runs: the command's output never reaches the
 # screen (it goes to a file named at the end), the TUI stays open on the final state when the
 # command exits or is killed and says how it ended, q then exits with the command's status,
-# SIGTERM to memlens restores the terminal and ends the command, and --log -v keeps the
+# SIGTERM to memlens restores the terminal and ends the command, so does an internal error
+# (then printed after the screen is restored), and --log -v keeps the
 # TUI's messages and timings in a file.
 . "$(dirname "$0")/lib.sh"
 need_memlens
@@ -54,4 +55,15 @@ kill -TERM "$ml"
 expect_eq "exit status after SIGTERM" "$(tui_exit_status 30)" 143
 tui_expect_restored
 wait_for 10 gone "$pid" && echo "ok: the command was ended" || note_fail "the command (pid $pid) outlived memlens"
+
+# 4. an internal error while curses owns the terminal (injected: MEMLENS_FAULT=tui-fatal makes
+# the second screen call fatal()): the terminal is restored first, then the error is printed
+tui_stop
+rm -f "$T/tui.rc"
+tui_start 80 24 env TERM=screen LANG=C.UTF-8 TMPDIR="$T" MEMLENS_FAULT=tui-fatal "$MEMLENS" run -- "$sleeper" -n 2000 -i 5 # runs on (10 s) when memlens dies
+expect_eq "exit status after an internal error" "$(tui_exit_status 30)" 70
+tui_expect_restored
+grep -q '^memlens: internal error injected by MEMLENS_FAULT=tui-fatal$' "$T/tui.stderr" &&
+    echo "ok: the error is printed after the screen is restored" ||
+    note_fail "the internal error was not printed on stderr: $(head -3 "$T/tui.stderr")"
 finish
