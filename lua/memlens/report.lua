@@ -49,6 +49,8 @@ function M.budget_table(budgets)
 				b.sustained > 0 and " (over for " .. fmt.duration(b.sustained) .. ")" or "")
 		elseif status == "error" then
 			status = "ERROR (its value function failed)"
+		elseif status == "no-data" then
+			status = "no data (never measured)"
 		elseif b.over_since then
 			status = string.format("ok (over since %s, not for %s yet)", fmt.duration(b.over_since),
 				fmt.duration(b.sustained))

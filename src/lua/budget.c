@@ -449,6 +449,15 @@ void budget_eval_all(struct host *h, int final)
 	}
 }
 
+const char *budget_status(const struct budget *b)
+{
+	if (b->disabled)
+		return "error";
+	if (b->violated)
+		return "violated";
+	return b->has_value ? "ok" : "no-data";
+}
+
 static void push_budget(lua_State *L, const struct budget *b)
 {
 	lua_createtable(L, 0, 14);
@@ -466,7 +475,7 @@ static void push_budget(lua_State *L, const struct budget *b)
 		lua_pushnumber(L, b->peak);
 		lua_setfield(L, -2, "peak");
 	}
-	lua_pushstring(L, b->disabled ? "error" : b->violated ? "violated" : "ok");
+	lua_pushstring(L, budget_status(b));
 	lua_setfield(L, -2, "status");
 	lua_pushboolean(L, b->over_now);
 	lua_setfield(L, -2, "over");

@@ -61,6 +61,10 @@ struct budget {
 	double next_eval;
 };
 
+/* "ok", "violated" (at any time), "error" (its value function failed) or "no-data" (never
+ * measured: a rate before its window filled, a heap figure without the agent). */
+const char *budget_status(const struct budget *b);
+
 struct finding {
 	uint32_t site; /* FINDING_PROCESS for a process-level heuristic */
 	double score;

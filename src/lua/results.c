@@ -66,7 +66,7 @@ static void json_budgets(struct json *j, struct host *h)
 		json_double(j, "max", b->max);
 		json_number_or_null(j, "value", b->has_value, b->value);
 		json_number_or_null(j, "peak", b->has_value, b->peak);
-		json_string(j, "status", b->disabled ? "error" : b->violated ? "violated" : "ok");
+		json_string(j, "status", budget_status(b));
 		json_bool(j, "over", b->over_now);
 		json_number_or_null(j, "violated_at_s", b->violated, b->first_violation);
 		json_double(j, "sustained_s", b->sustained_s);
