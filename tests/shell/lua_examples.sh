@@ -31,7 +31,7 @@ example() {
  wait)
 (example threads "$EX/thread_growth.lua" -- "$leak" -s 10
  RSS_LIMIT=3MiB SNAPSHOT="$T/near.mls" example rss "$EX/snapshot_on_rss.lua" --duration 6s -- "${LEAKY[@]}"
- example release "$EX/release_budgets.lua" -- "$sleeper" -n 200 -i 10
+ example release "$EX/release_budgets.lua" -- "$sleeper" -n 400 -i 10 # 4 s: alloc.rate has a value once half its 5 s window filled
  example custom "$EX/custom_heuristic.lua" --duration 11s -- "${LEAKY[@]}"
  wait)
 
