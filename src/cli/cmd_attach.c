@@ -399,6 +399,11 @@ static int inject_failure(pid_t pid, enum inject_status st, const struct inject_
 		return EXIT_TARGET_STOPPED;
 	case INJECT_FAILED: break;
 	}
+	/* a process that exited (or is exiting) meanwhile fails whatever was read of it last:
+	 * its end is the cause to report, not that read */
+	struct proc_task main_task;
+	if (procfs_task(pid, pid, &main_task) != 0 || main_task.state == 'Z' || main_task.state == 'X')
+		return explain_failure("attach", pid, -ESRCH);
 	fprintf(stderr, "memlens: attach: %s\n", info->error);
 	return EXIT_INJECT_FAILED;
 }
