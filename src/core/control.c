@@ -61,11 +61,11 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-static void set_timeouts(int fd, int seconds)
+static void set_timeouts(int fd, int recv_seconds, int send_seconds)
 {
-	struct timeval tv = {.tv_sec = seconds};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	struct timeval r = {.tv_sec = recv_seconds}, w = {.tv_sec = send_seconds};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &r, sizeof r);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &w, sizeof w);
 }
 
 /* Read one line (up to '\n') into buf; 0 or -1. */
@@ -95,7 +95,9 @@ static void serve(struct session *s, int fd)
 		write_all(fd, "ERR not your session\n", 21);
 		return;
 	}
-	set_timeouts(fd, 10);
+	/* the session's loop waits meanwhile: a client that connects and says nothing costs it
+	 * at most 2 s; one that stops reading, 10 s */
+	set_timeouts(fd, 2, 10);
 	char line[64];
 	if (read_line(fd, line, sizeof line) != 0)
 		return;
@@ -211,7 +213,7 @@ enum control_status control_request_snapshot(pid_t pid, unsigned char **data, si
 	if (fd < 0)
 		return CONTROL_NO_INSPECTOR;
 	/* symbolizing every site of a large target takes a while: be patient */
-	set_timeouts(fd, 120);
+	set_timeouts(fd, 120, 120);
 	char line[MAX_REPLY_LINE];
 	if (write_all(fd, REQUEST_SNAPSHOT, sizeof REQUEST_SNAPSHOT - 1) != 0 ||
 	    read_line(fd, line, sizeof line) != 0) {
