@@ -63,7 +63,7 @@ struct attach_opts {
 	struct frontend_opts fe;
 	int no_inject;
 	int max_depth;
-	int unwinder; /* enum mlr_unwinder */
+	uint32_t unwinder; /* enum mlr_unwinder */
 	uint64_t region_size;
 	uint64_t duration_ns, interval_ns;
 	struct report_opts report;
@@ -126,10 +126,10 @@ static int parse_options(const char *cmd, const struct opt_spec *specs, int argc
 	o->unwinder = MLR_UNWIND_CFI;
 	o->report.top = REPORT_DEFAULT_TOP;
 	const char *arg;
-	int c, r;
+	int c;
 	opt_reset();
 	while ((c = opt_next(cmd, argc, argv, specs, &arg)) != -1) {
-		uint64_t v;
+		int r = 0;
 		switch (c) {
 		case OPT_HEADLESS: o->fe.headless = 1; break;
 		case OPT_NO_INJECT: o->no_inject = 1; break;
@@ -141,47 +141,19 @@ static int parse_options(const char *cmd, const struct opt_spec *specs, int argc
 			else
 				attach_usage(stdout);
 			return 0;
-		case 'd':
-			if (util_parse_duration(arg, &o->duration_ns) != 0 || !o->duration_ns)
-				return usage_error(cmd, "--duration", arg, "a duration like 10s, 5m or 250ms");
-			break;
-		case OPT_INTERVAL:
-			if (util_parse_duration(arg, &o->interval_ns) != 0 || o->interval_ns < 1000000)
-				return usage_error(cmd, "--interval", arg, "a duration of at least 1ms");
-			break;
-		case 'n':
-			if (util_parse_size(arg, &v) != 0 || v < 1 || v > 100000)
-				return usage_error(cmd, "--top", arg, "a number from 1 to 100000");
-			o->report.top = (int)v;
-			break;
-		case OPT_DEPTH:
-			if (util_parse_size(arg, &v) != 0 || v < 1 || v > MLR_MAX_DEPTH)
-				return usage_error(cmd, "--max-depth", arg, "a number from 1 to 64");
-			o->max_depth = (int)v;
-			break;
-		case OPT_UNWIND:
-			if (strcmp(arg, "cfi") == 0)
-				o->unwinder = MLR_UNWIND_CFI;
-			else if (strcmp(arg, "libunwind") == 0)
-				o->unwinder = MLR_UNWIND_LIBUNWIND;
-			else if (strcmp(arg, "fp") == 0)
-				o->unwinder = MLR_UNWIND_FP;
-			else
-				return usage_error(cmd, "--unwind", arg, "cfi, libunwind or fp");
-			break;
-		case OPT_REGION:
-			if (util_parse_size(arg, &v) != 0 || v < (16u << 20))
-				return usage_error(cmd, "--region-size", arg, "a size of at least 16MiB");
-			o->region_size = v;
-			break;
+		case 'd': r = opt_duration(cmd, arg, &o->duration_ns); break;
+		case OPT_INTERVAL: r = opt_interval(cmd, arg, &o->interval_ns); break;
+		case 'n': r = opt_top(cmd, arg, &o->report.top); break;
+		case OPT_DEPTH: r = opt_max_depth(cmd, arg, &o->max_depth); break;
+		case OPT_UNWIND: r = opt_unwind(cmd, arg, &o->unwinder); break;
+		case OPT_REGION: r = opt_region_size(cmd, arg, &o->region_size); break;
 		default:
-			if ((r = frontend_option(cmd, c, arg, &o->fe)) >= 0) {
-				if (r)
-					return r;
-				break;
-			}
-			return EXIT_USAGE;
+			if ((r = frontend_option(cmd, c, arg, &o->fe)) < 0)
+				return EXIT_USAGE;
+			break;
 		}
+		if (r)
+			return r;
 	}
 	return parse_pid(cmd, argc, argv, opt_index(), pid);
 }

@@ -50,9 +50,8 @@ int cmd_diff(int argc, char **argv)
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'n':
-			if (util_parse_size(arg, &v) != 0 || v < 1 || v > 100000)
-				return usage_error("diff", "--top", arg, "a number from 1 to 100000");
-			top = (int)v;
+			if (opt_top("diff", arg, &top))
+				return EXIT_USAGE;
 			break;
 		case OPT_BY:
 			if (strcmp(arg, "site") == 0)

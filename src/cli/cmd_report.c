@@ -10,7 +10,6 @@
 #include "cli/options.h"
 #include "cli/snapfile.h"
 #include "core/report.h"
-#include "core/util.h"
 
 enum { OPT_HELP = 256 };
 
@@ -40,13 +39,11 @@ int cmd_report(int argc, char **argv)
 	int c;
 	opt_reset_permuting();
 	while ((c = opt_next("report", argc, argv, report_options, &arg)) != -1) {
-		uint64_t v;
 		switch (c) {
 		case 'j': ro.json = 1; break;
 		case 'n':
-			if (util_parse_size(arg, &v) != 0 || v < 1 || v > 100000)
-				return usage_error("report", "--top", arg, "a number from 1 to 100000");
-			ro.top = (int)v;
+			if (opt_top("report", arg, &ro.top))
+				return EXIT_USAGE;
 			break;
 		case OPT_HELP: report_usage(stdout); return 0;
 		default: return EXIT_USAGE;

@@ -79,52 +79,33 @@ static int parse_run_options(const char *cmd, int argc, char **argv, struct run_
 	o->interval_ns = 100000000u;
 	o->report.top = REPORT_DEFAULT_TOP;
 	const char *arg;
-	int c, r;
+	int c;
 	opt_reset();
 	while ((c = opt_next(cmd, argc, argv, run_options, &arg)) != -1) {
-		uint64_t v;
+		int r = 0;
+		uint32_t unwinder;
 		switch (c) {
 		case OPT_HEADLESS: o->fe.headless = 1; break;
 		case 'j': o->report.json = 1; break;
 		case 'o': o->snapshot_file = arg; break;
 		case 'r': o->report_file = arg; break;
 		case OPT_HELP: run_usage(stdout, cmd); return 0;
-		case 'd':
-			if (util_parse_duration(arg, &o->duration_ns) != 0 || !o->duration_ns)
-				return usage_error(cmd, "--duration", arg, "a duration like 10s, 5m or 250ms");
-			break;
-		case OPT_INTERVAL:
-			if (util_parse_duration(arg, &o->interval_ns) != 0 || o->interval_ns < 1000000)
-				return usage_error(cmd, "--interval", arg, "a duration of at least 1ms");
-			break;
-		case 'n':
-			if (util_parse_size(arg, &v) != 0 || v < 1 || v > 100000)
-				return usage_error(cmd, "--top", arg, "a number from 1 to 100000");
-			o->report.top = (int)v;
-			break;
+		case 'd': r = opt_duration(cmd, arg, &o->duration_ns); break;
+		case OPT_INTERVAL: r = opt_interval(cmd, arg, &o->interval_ns); break;
+		case 'n': r = opt_top(cmd, arg, &o->report.top); break;
 		case OPT_UNWIND:
-			if (strcmp(arg, "cfi") != 0 && strcmp(arg, "libunwind") != 0 && strcmp(arg, "fp") != 0)
-				return usage_error(cmd, "--unwind", arg, "cfi, libunwind or fp");
+			r = opt_unwind(cmd, arg, &unwinder);
 			o->launch.unwind = arg;
 			break;
-		case OPT_DEPTH:
-			if (util_parse_size(arg, &v) != 0 || v < 1 || v > MLR_MAX_DEPTH)
-				return usage_error(cmd, "--max-depth", arg, "a number from 1 to 64");
-			o->launch.max_depth = (int)v;
-			break;
-		case OPT_REGION:
-			if (util_parse_size(arg, &v) != 0 || v < (16u << 20))
-				return usage_error(cmd, "--region-size", arg, "a size of at least 16MiB");
-			o->launch.region_size = v;
-			break;
+		case OPT_DEPTH: r = opt_max_depth(cmd, arg, &o->launch.max_depth); break;
+		case OPT_REGION: r = opt_region_size(cmd, arg, &o->launch.region_size); break;
 		default:
-			if ((r = frontend_option(cmd, c, arg, &o->fe)) >= 0) {
-				if (r)
-					return r;
-				break;
-			}
-			return EXIT_USAGE;
+			if ((r = frontend_option(cmd, c, arg, &o->fe)) < 0)
+				return EXIT_USAGE;
+			break;
 		}
+		if (r)
+			return r;
 	}
 	*first_arg = opt_index();
 	return -1;

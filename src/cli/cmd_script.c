@@ -86,10 +86,7 @@ static int parse_one(int c, const char *arg, struct script_opts *o)
 		if (errno || *end || o->pid <= 0 || o->pid > INT_MAX)
 			return usage_error("script", "--pid", arg, "a process id");
 		return -1;
-	case 'd':
-		if (util_parse_duration(arg, &o->duration_ns) != 0 || !o->duration_ns)
-			return usage_error("script", "--duration", arg, "a duration like 10s, 5m or 250ms");
-		return -1;
+	case 'd': return opt_duration("script", arg, &o->duration_ns) ? EXIT_USAGE : -1;
 	case 'j': o->json = 1; return -1;
 	case 'o': o->snapshot_file = arg; return -1;
 	case 'r': o->report_file = arg; return -1;
@@ -101,25 +98,14 @@ static int parse_one(int c, const char *arg, struct script_opts *o)
 			return usage_error("script", "--max-instructions", arg, "a number of at least 1000");
 		o->max_instructions = v;
 		return -1;
-	case OPT_INTERVAL:
-		if (util_parse_duration(arg, &o->interval_ns) != 0 || o->interval_ns < 1000000)
-			return usage_error("script", "--interval", arg, "a duration of at least 1ms");
-		return -1;
-	case OPT_UNWIND:
-		if (strcmp(arg, "cfi") != 0 && strcmp(arg, "libunwind") != 0 && strcmp(arg, "fp") != 0)
-			return usage_error("script", "--unwind", arg, "cfi, libunwind or fp");
+	case OPT_INTERVAL: return opt_interval("script", arg, &o->interval_ns) ? EXIT_USAGE : -1;
+	case OPT_UNWIND: {
+		uint32_t unwinder;
 		o->launch.unwind = arg;
-		return -1;
-	case OPT_DEPTH:
-		if (util_parse_size(arg, &v) != 0 || v < 1 || v > MLR_MAX_DEPTH)
-			return usage_error("script", "--max-depth", arg, "a number from 1 to 64");
-		o->launch.max_depth = (int)v;
-		return -1;
-	case OPT_REGION:
-		if (util_parse_size(arg, &v) != 0 || v < (16u << 20))
-			return usage_error("script", "--region-size", arg, "a size of at least 16MiB");
-		o->launch.region_size = v;
-		return -1;
+		return opt_unwind("script", arg, &unwinder) ? EXIT_USAGE : -1;
+	}
+	case OPT_DEPTH: return opt_max_depth("script", arg, &o->launch.max_depth) ? EXIT_USAGE : -1;
+	case OPT_REGION: return opt_region_size("script", arg, &o->launch.region_size) ? EXIT_USAGE : -1;
 	case OPT_HELP: script_usage(stdout); return 0;
 	default: return EXIT_USAGE;
 	}

@@ -1,10 +1,14 @@
-/* options.c — build getopt_long's tables and the --help text from one option table per command. */
+/* options.c — build getopt_long's tables and the --help text from one option table per command; the shared value
+ * checks. */
 #include "config.h"
 
 #include <getopt.h>
 #include <string.h>
 
+#include "cli/commands.h"
 #include "cli/options.h"
+#include "core/util.h"
+#include "memlens/region.h"
 
 #define MAX_OPTS 48
 
@@ -91,4 +95,56 @@ void opt_print_help(FILE *out, const struct opt_spec *specs)
 			         specs[i].arg ? specs[i].arg : "");
 		fprintf(out, "  %-26s %s\n", left, specs[i].help);
 	}
+}
+
+int opt_top(const char *cmd, const char *arg, int *out)
+{
+	uint64_t v;
+	if (util_parse_size(arg, &v) != 0 || v < 1 || v > 100000)
+		return usage_error(cmd, "--top", arg, "a number from 1 to 100000");
+	*out = (int)v;
+	return 0;
+}
+
+int opt_duration(const char *cmd, const char *arg, uint64_t *out_ns)
+{
+	if (util_parse_duration(arg, out_ns) != 0 || !*out_ns)
+		return usage_error(cmd, "--duration", arg, "a duration like 10s, 5m or 250ms");
+	return 0;
+}
+
+int opt_interval(const char *cmd, const char *arg, uint64_t *out_ns)
+{
+	if (util_parse_duration(arg, out_ns) != 0 || *out_ns < 1000000)
+		return usage_error(cmd, "--interval", arg, "a duration of at least 1ms");
+	return 0;
+}
+
+int opt_max_depth(const char *cmd, const char *arg, int *out)
+{
+	uint64_t v;
+	if (util_parse_size(arg, &v) != 0 || v < 1 || v > MLR_MAX_DEPTH)
+		return usage_error(cmd, "--max-depth", arg, "a number from 1 to 64");
+	*out = (int)v;
+	return 0;
+}
+
+int opt_region_size(const char *cmd, const char *arg, uint64_t *out)
+{
+	if (util_parse_size(arg, out) != 0 || *out < (16u << 20))
+		return usage_error(cmd, "--region-size", arg, "a size of at least 16MiB");
+	return 0;
+}
+
+int opt_unwind(const char *cmd, const char *arg, uint32_t *out)
+{
+	if (strcmp(arg, "cfi") == 0)
+		*out = MLR_UNWIND_CFI;
+	else if (strcmp(arg, "libunwind") == 0)
+		*out = MLR_UNWIND_LIBUNWIND;
+	else if (strcmp(arg, "fp") == 0)
+		*out = MLR_UNWIND_FP;
+	else
+		return usage_error(cmd, "--unwind", arg, "cfi, libunwind or fp");
+	return 0;
 }

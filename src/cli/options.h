@@ -2,6 +2,7 @@
 #ifndef MEMLENS_CLI_OPTIONS_H
 #define MEMLENS_CLI_OPTIONS_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 struct opt_spec {
@@ -21,5 +22,14 @@ void opt_reset(void);
  * (which opt_index() then points at, moved to the end); "--" still ends the options. */
 void opt_reset_permuting(void);
 void opt_print_help(FILE *out, const struct opt_spec *specs);
+
+/* The values several commands take, checked one way everywhere: each sets *out and returns 0,
+ * or returns EXIT_USAGE after usage_error's line. */
+int opt_top(const char *cmd, const char *arg, int *out);              /* --top: 1..100000 */
+int opt_duration(const char *cmd, const char *arg, uint64_t *out_ns); /* --duration: > 0 */
+int opt_interval(const char *cmd, const char *arg, uint64_t *out_ns); /* --interval: >= 1ms */
+int opt_max_depth(const char *cmd, const char *arg, int *out);        /* --max-depth: 1..MLR_MAX_DEPTH */
+int opt_region_size(const char *cmd, const char *arg, uint64_t *out); /* --region-size: >= 16MiB */
+int opt_unwind(const char *cmd, const char *arg, uint32_t *out);      /* --unwind: cfi, libunwind, fp */
 
 #endif
