@@ -107,13 +107,13 @@ static void serve(struct session *s, int fd)
 		write_all(fd, msg, (size_t)n);
 		return;
 	}
-	struct snap_buf b;
+	struct bytebuf b;
 	snapshot_encode(&s->model, &s->region, &b);
 	char head[64];
 	int n = snprintf(head, sizeof head, "OK %zu\n", b.len);
 	if (write_all(fd, head, (size_t)n) == 0)
 		write_all(fd, b.data, b.len);
-	snap_buf_free(&b);
+	bytebuf_free(&b);
 }
 
 static void on_connect(struct session *s, void *arg)

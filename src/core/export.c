@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "core/export.h"
+#include "core/bytebuf.h"
 #include "core/json.h"
 #include "core/ptrmap.h"
 #include "core/report.h"
@@ -17,56 +18,26 @@
 /* protobuf encoding (only what profile.proto needs: varints and nested bytes) */
 /* ------------------------------------------------------------------------- */
 
-struct pb {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static void pb_reserve(struct pb *b, size_t n)
-{
-	if (b->cap - b->len >= n)
-		return;
-	size_t cap = b->cap ? b->cap : 1024;
-	while (cap - b->len < n)
-		cap *= 2;
-	b->p = xrealloc(b->p, cap);
-	b->cap = cap;
-}
-
-static void pb_varint(struct pb *b, uint64_t v)
-{
-	pb_reserve(b, 10);
-	while (v >= 0x80) {
-		b->p[b->len++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	b->p[b->len++] = (uint8_t)v;
-}
-
 /* field with wire type 0 (varint); zero values are left out, as proto3 does */
-static void pb_uint(struct pb *b, int field, uint64_t v)
+static void pb_uint(struct bytebuf *b, int field, uint64_t v)
 {
 	if (!v)
 		return;
-	pb_varint(b, (uint64_t)field << 3);
-	pb_varint(b, v);
+	bytebuf_uleb(b, (uint64_t)field << 3);
+	bytebuf_uleb(b, v);
 }
 
 /* field with wire type 2 (length-delimited) */
-static void pb_bytes(struct pb *b, int field, const void *data, size_t len)
+static void pb_bytes(struct bytebuf *b, int field, const void *data, size_t len)
 {
-	pb_varint(b, (uint64_t)field << 3 | 2);
-	pb_varint(b, len);
-	if (!len)
-		return;
-	pb_reserve(b, len);
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
+	bytebuf_uleb(b, (uint64_t)field << 3 | 2);
+	bytebuf_uleb(b, len);
+	bytebuf_put(b, data, len);
 }
 
-static void pb_msg(struct pb *b, int field, struct pb *sub)
+static void pb_msg(struct bytebuf *b, int field, struct bytebuf *sub)
 {
-	pb_bytes(b, field, sub->p, sub->len);
+	pb_bytes(b, field, sub->data, sub->len);
 	sub->len = 0;
 }
 
@@ -90,14 +61,14 @@ struct pprof {
 	struct strpool *pool;
 	struct ptrmap strs;
 	uint64_t nstrs;
-	struct pb strtab;
+	struct bytebuf strtab;
 	struct ptrmap funcs; /* interned "name\x1ffile" -> function id */
 	uint64_t nfuncs;
-	struct pb functions;
+	struct bytebuf functions;
 	struct ptrmap locs; /* interned "address" key -> location id */
 	uint64_t nlocs;
-	struct pb locations;
-	struct pb tmp, tmp2;
+	struct bytebuf locations;
+	struct bytebuf tmp, tmp2;
 };
 
 static uint64_t str_index(struct pprof *x, const char *s)
@@ -124,7 +95,7 @@ static uint64_t function_id(struct pprof *x, const struct sym_frame *f)
 	uint64_t *slot = ptrmap_slot(&x->funcs, k, &found);
 	if (!found) {
 		*slot = ++x->nfuncs;
-		struct pb *fn = &x->tmp2;
+		struct bytebuf *fn = &x->tmp2;
 		pb_uint(fn, 1, *slot);
 		pb_uint(fn, 2, str_index(x, name));
 		pb_uint(fn, 3, str_index(x, name));
@@ -154,37 +125,37 @@ static uint64_t location_id(struct pprof *x, const struct model *m, const struct
 		return *slot;
 	uint64_t id = ++x->nlocs;
 	*slot = id;
-	struct pb *loc = &x->tmp;
+	struct bytebuf *loc = &x->tmp;
 	pb_uint(loc, 1, id);
 	pb_uint(loc, 2, mapping_of(m, f[0].address));
 	pb_uint(loc, 3, f[0].address);
 	for (int i = 0; i < n; i++) {
-		struct pb line = {0};
+		struct bytebuf line = {0};
 		pb_uint(&line, 1, function_id(x, &f[i]));
 		pb_uint(&line, 2, (uint64_t)(f[i].line > 0 ? f[i].line : 0));
 		pb_msg(loc, 4, &line);
-		free(line.p);
+		free(line.data);
 	}
 	pb_msg(&x->locations, 4, loc);
 	return id;
 }
 
-static void value_type(struct pb *b, int field, struct pprof *x, const char *type, const char *unit)
+static void value_type(struct bytebuf *b, int field, struct pprof *x, const char *type, const char *unit)
 {
-	struct pb vt = {0};
+	struct bytebuf vt = {0};
 	pb_uint(&vt, 1, str_index(x, type));
 	pb_uint(&vt, 2, str_index(x, unit));
 	pb_msg(b, field, &vt);
-	free(vt.p);
+	free(vt.data);
 }
 
-static int gzip_write(FILE *out, const struct pb *b)
+static int gzip_write(FILE *out, const struct bytebuf *b)
 {
 	z_stream z = {0};
 	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
 	uint8_t buf[65536];
-	z.next_in = b->p;
+	z.next_in = b->data;
 	z.avail_in = (uInt)b->len; /* profiles stay far below 4 GiB */
 	int rc;
 	do {
@@ -204,7 +175,7 @@ static int gzip_write(FILE *out, const struct pb *b)
 int export_pprof(FILE *out, struct model *m)
 {
 	struct pprof x = {.pool = strpool_new()};
-	struct pb prof = {0}, samples = {0}, sample = {0}, ids = {0}, vals = {0};
+	struct bytebuf prof = {0}, samples = {0}, sample = {0}, ids = {0}, vals = {0};
 	pb_bytes(&x.strtab, 6, "", 0); /* string 0 is "" */
 	value_type(&prof, 1, &x, "alloc_objects", "count");
 	value_type(&prof, 1, &x, "alloc_space", "bytes");
@@ -221,19 +192,19 @@ int export_pprof(FILE *out, struct model *m)
 			int e = k + 1;
 			while (e < n && f[e].address == f[k].address)
 				e++;
-			pb_varint(&ids, location_id(&x, m, f + k, e - k));
+			bytebuf_uleb(&ids, location_id(&x, m, f + k, e - k));
 			k = e;
 		}
-		pb_varint(&vals, s->c.allocs);
-		pb_varint(&vals, s->c.bytes_alloc);
-		pb_varint(&vals, (uint64_t)(s->c.live_blocks > 0 ? s->c.live_blocks : 0));
-		pb_varint(&vals, (uint64_t)(s->c.live_bytes > 0 ? s->c.live_bytes : 0));
+		bytebuf_uleb(&vals, s->c.allocs);
+		bytebuf_uleb(&vals, s->c.bytes_alloc);
+		bytebuf_uleb(&vals, (uint64_t)(s->c.live_blocks > 0 ? s->c.live_blocks : 0));
+		bytebuf_uleb(&vals, (uint64_t)(s->c.live_bytes > 0 ? s->c.live_bytes : 0));
 		if (ids.len)
-			pb_bytes(&sample, 1, ids.p, ids.len);
-		pb_bytes(&sample, 2, vals.p, vals.len);
+			pb_bytes(&sample, 1, ids.data, ids.len);
+		pb_bytes(&sample, 2, vals.data, vals.len);
 		pb_msg(&samples, 2, &sample);
 	}
-	struct pb mappings = {0}, mp = {0};
+	struct bytebuf mappings = {0}, mp = {0};
 	for (size_t i = 0; i < m->nmodules; i++) {
 		const struct module_info *mi = &m->modules[i];
 		char bid[2 * MLR_BUILD_ID_LEN + 1];
@@ -259,18 +230,13 @@ int export_pprof(FILE *out, struct model *m)
 	         PACKAGE_VERSION);
 	uint64_t comment_idx = str_index(&x, comment);
 	uint64_t default_type = str_index(&x, "inuse_space");
-	struct pb all = {0};
-	const struct pb *parts[] = {&prof, &samples, &mappings, &x.locations, &x.functions, &x.strtab};
-	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-		if (!parts[i]->len)
-			continue;
-		pb_reserve(&all, parts[i]->len);
-		memcpy(all.p + all.len, parts[i]->p, parts[i]->len);
-		all.len += parts[i]->len;
-	}
+	struct bytebuf all = {0};
+	const struct bytebuf *parts[] = {&prof, &samples, &mappings, &x.locations, &x.functions, &x.strtab};
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		bytebuf_put(&all, parts[i]->data, parts[i]->len);
 	pb_uint(&all, 9, (uint64_t)(m->snapshot_wall_ns > 0 ? m->snapshot_wall_ns : m->start_wall_ns));
 	pb_uint(&all, 10, (uint64_t)(m->duration_s * 1e9));
-	struct pb pt = {0};
+	struct bytebuf pt = {0};
 	pb_uint(&pt, 1, space);
 	pb_uint(&pt, 2, period_type_unit);
 	pb_msg(&all, 11, &pt);
@@ -278,20 +244,20 @@ int export_pprof(FILE *out, struct model *m)
 	pb_uint(&all, 13, comment_idx);
 	pb_uint(&all, 14, default_type);
 	int rc = gzip_write(out, &all);
-	free(pt.p);
-	free(all.p);
-	free(prof.p);
-	free(samples.p);
-	free(sample.p);
-	free(ids.p);
-	free(vals.p);
-	free(mappings.p);
-	free(mp.p);
-	free(x.strtab.p);
-	free(x.functions.p);
-	free(x.locations.p);
-	free(x.tmp.p);
-	free(x.tmp2.p);
+	free(pt.data);
+	free(all.data);
+	free(prof.data);
+	free(samples.data);
+	free(sample.data);
+	free(ids.data);
+	free(vals.data);
+	free(mappings.data);
+	free(mp.data);
+	free(x.strtab.data);
+	free(x.functions.data);
+	free(x.locations.data);
+	free(x.tmp.data);
+	free(x.tmp2.data);
 	ptrmap_free(&x.strs);
 	ptrmap_free(&x.funcs);
 	ptrmap_free(&x.locs);

@@ -22,58 +22,19 @@
 /* Writing                                                                    */
 /* ------------------------------------------------------------------------- */
 
-void snap_buf_free(struct snap_buf *b)
+static void put_s(struct bytebuf *b, int64_t v)
 {
-	free(b->data);
-	memset(b, 0, sizeof *b);
+	bytebuf_uleb(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
-static void reserve(struct snap_buf *b, size_t n)
+static void put_le(struct bytebuf *b, uint64_t v, int bytes)
 {
-	if (b->cap - b->len >= n)
-		return;
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap - b->len < n)
-		cap *= 2;
-	b->data = xrealloc(b->data, cap);
-	b->cap = cap;
-}
-
-static void put_raw(struct snap_buf *b, const void *p, size_t n)
-{
-	if (!n)
-		return;
-	reserve(b, n);
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-}
-
-static void put_u(struct snap_buf *b, uint64_t v)
-{
-	reserve(b, 10);
-	uint8_t *d = b->data + b->len;
-	size_t i = 0;
-	while (v >= 0x80) {
-		d[i++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	d[i++] = (uint8_t)v;
-	b->len += i;
-}
-
-static void put_s(struct snap_buf *b, int64_t v)
-{
-	put_u(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
-}
-
-static void put_le(struct snap_buf *b, uint64_t v, int bytes)
-{
-	reserve(b, (size_t)bytes);
+	bytebuf_reserve(b, (size_t)bytes);
 	for (int i = 0; i < bytes; i++)
 		b->data[b->len++] = (uint8_t)(v >> (8 * i));
 }
 
-static void put_f(struct snap_buf *b, double d)
+static void put_f(struct bytebuf *b, double d)
 {
 	uint64_t x;
 	memcpy(&x, &d, sizeof x);
@@ -88,10 +49,10 @@ struct strtab {
 	size_t n, list_cap;
 };
 
-static void put_str(struct snap_buf *b, struct strtab *t, const char *s)
+static void put_str(struct bytebuf *b, struct strtab *t, const char *s)
 {
 	if (!s) {
-		put_u(b, 0);
+		bytebuf_uleb(b, 0);
 		return;
 	}
 	int found;
@@ -104,7 +65,7 @@ static void put_str(struct snap_buf *b, struct strtab *t, const char *s)
 		t->list[t->n++] = s;
 		*slot = t->n;
 	}
-	put_u(b, *slot);
+	bytebuf_uleb(b, *slot);
 }
 
 static void strtab_free(struct strtab *t)
@@ -114,14 +75,14 @@ static void strtab_free(struct strtab *t)
 }
 
 /* A length-prefixed record: its fields go to rec, then rec is appended to b. */
-static void put_record(struct snap_buf *b, struct snap_buf *rec)
+static void put_record(struct bytebuf *b, struct bytebuf *rec)
 {
-	put_u(b, rec->len);
-	put_raw(b, rec->data, rec->len);
+	bytebuf_uleb(b, rec->len);
+	bytebuf_put(b, rec->data, rec->len);
 	rec->len = 0;
 }
 
-static void put_section(struct snap_buf *out, uint32_t type, uint32_t flags, const struct snap_buf *payload)
+static void put_section(struct bytebuf *out, uint32_t type, uint32_t flags, const struct bytebuf *payload)
 {
 	put_le(out, type, 4);
 	put_le(out, flags, 4);
@@ -136,80 +97,80 @@ static void put_section(struct snap_buf *out, uint32_t type, uint32_t flags, con
 	put_le(out, crc, 4);
 	put_le(out, 0, 4);
 	if (payload->len)
-		put_raw(out, payload->data, payload->len);
+		bytebuf_put(out, payload->data, payload->len);
 }
 
-static void put_counts(struct snap_buf *b, const struct counts *c)
+static void put_counts(struct bytebuf *b, const struct counts *c)
 {
-	put_u(b, c->allocs);
-	put_u(b, c->frees);
-	put_u(b, c->bytes_alloc);
+	bytebuf_uleb(b, c->allocs);
+	bytebuf_uleb(b, c->frees);
+	bytebuf_uleb(b, c->bytes_alloc);
 	put_s(b, c->live_bytes);
 	put_s(b, c->live_blocks);
 }
 
-static void encode_meta(struct snap_buf *b, struct strtab *t, const struct model *m)
+static void encode_meta(struct bytebuf *b, struct strtab *t, const struct model *m)
 {
 	put_str(b, t, PACKAGE_VERSION);
 	put_str(b, t, m->host);
-	put_u(b, (uint64_t)m->pid);
-	put_u(b, (uint64_t)m->argc);
+	bytebuf_uleb(b, (uint64_t)m->pid);
+	bytebuf_uleb(b, (uint64_t)m->argc);
 	for (int i = 0; i < m->argc; i++)
 		put_str(b, t, m->argv[i]);
 	put_s(b, m->start_wall_ns);
 	put_s(b, m->snapshot_wall_ns);
 	put_f(b, m->snapshot_s);
 	put_f(b, m->duration_s);
-	put_u(b, (uint64_t)m->target);
+	bytebuf_uleb(b, (uint64_t)m->target);
 	put_s(b, m->exit_code);
 	put_s(b, m->signal);
-	put_u(b, (uint64_t)m->agent_seen);
+	bytebuf_uleb(b, (uint64_t)m->agent_seen);
 	put_str(b, t, m->agent_problem);
-	put_u(b, m->agent_state);
-	put_u(b, m->agent_reason);
-	put_u(b, m->unwinder);
-	put_u(b, m->max_depth);
-	put_u(b, m->agent_flags);
-	put_u(b, m->sample_every);
+	bytebuf_uleb(b, m->agent_state);
+	bytebuf_uleb(b, m->agent_reason);
+	bytebuf_uleb(b, m->unwinder);
+	bytebuf_uleb(b, m->max_depth);
+	bytebuf_uleb(b, m->agent_flags);
+	bytebuf_uleb(b, m->sample_every);
 	put_f(b, m->counts_from_s);
 	put_counts(b, &m->heap);
 	put_counts(b, &m->mmap);
-	put_u(b, m->unknown_frees);
-	put_u(b, m->nstacks);
-	put_u(b, m->frames_used);
-	put_u(b, m->arena_used);
+	bytebuf_uleb(b, m->unknown_frees);
+	bytebuf_uleb(b, m->nstacks);
+	bytebuf_uleb(b, m->frames_used);
+	bytebuf_uleb(b, m->arena_used);
 	put_s(b, m->peak_live);
 	put_f(b, m->peak_time_s);
-	put_u(b, m->status.rss);
-	put_u(b, m->status.rss_anon);
-	put_u(b, m->status.hwm);
-	put_u(b, m->status.vmsize);
-	put_u(b, m->status.threads);
-	put_u(b, m->peak_rss);
-	put_u(b, m->peak_rss_anon);
-	put_u(b, m->vm_hwm);
-	put_u(b, m->max_threads);
-	put_u(b, m->nsamples);
-	put_u(b, (uint64_t)m->have_blocks);
+	bytebuf_uleb(b, m->status.rss);
+	bytebuf_uleb(b, m->status.rss_anon);
+	bytebuf_uleb(b, m->status.hwm);
+	bytebuf_uleb(b, m->status.vmsize);
+	bytebuf_uleb(b, m->status.threads);
+	bytebuf_uleb(b, m->peak_rss);
+	bytebuf_uleb(b, m->peak_rss_anon);
+	bytebuf_uleb(b, m->vm_hwm);
+	bytebuf_uleb(b, m->max_threads);
+	bytebuf_uleb(b, m->nsamples);
+	bytebuf_uleb(b, (uint64_t)m->have_blocks);
 	put_f(b, m->blocks_s);
-	put_u(b, (uint64_t)(m->attached != 0));
+	bytebuf_uleb(b, (uint64_t)(m->attached != 0));
 }
 
-static void encode_modules(struct snap_buf *b, struct strtab *t, const struct model *m)
+static void encode_modules(struct bytebuf *b, struct strtab *t, const struct model *m)
 {
-	struct snap_buf rec = {0};
-	put_u(b, m->nmodules);
+	struct bytebuf rec = {0};
+	bytebuf_uleb(b, m->nmodules);
 	for (size_t i = 0; i < m->nmodules; i++) {
 		const struct module_info *mi = &m->modules[i];
 		put_str(&rec, t, mi->path);
-		put_u(&rec, mi->base);
-		put_u(&rec, mi->start);
-		put_u(&rec, mi->end);
-		put_u(&rec, mi->build_id_len);
-		put_raw(&rec, mi->build_id, mi->build_id_len);
+		bytebuf_uleb(&rec, mi->base);
+		bytebuf_uleb(&rec, mi->start);
+		bytebuf_uleb(&rec, mi->end);
+		bytebuf_uleb(&rec, mi->build_id_len);
+		bytebuf_put(&rec, mi->build_id, mi->build_id_len);
 		put_record(b, &rec);
 	}
-	snap_buf_free(&rec);
+	bytebuf_free(&rec);
 }
 
 /* Locations: one return address with its symbolized (inline) frames, stored once however
@@ -268,7 +229,7 @@ static void locs_grow(struct locs *l)
 }
 
 /* The index of the location f[0..n), added (and encoded into out) when new. */
-static uint32_t loc_index(struct locs *l, struct snap_buf *out, struct snap_buf *rec, struct strtab *t,
+static uint32_t loc_index(struct locs *l, struct bytebuf *out, struct bytebuf *rec, struct strtab *t,
                           const struct sym_frame *f, int n)
 {
 	if (2 * (l->n + 1) > l->cap)
@@ -290,15 +251,15 @@ static uint32_t loc_index(struct locs *l, struct snap_buf *out, struct snap_buf 
 	l->count[i] = n;
 	l->hash[j] = h;
 	l->idx[j] = i + 1;
-	put_u(rec, f[0].address);
-	put_u(rec, (uint64_t)n);
+	bytebuf_uleb(rec, f[0].address);
+	bytebuf_uleb(rec, (uint64_t)n);
 	for (int k = 0; k < n; k++) {
 		put_str(rec, t, f[k].function);
 		put_str(rec, t, f[k].file);
-		put_u(rec, (uint64_t)(f[k].line > 0 ? f[k].line : 0));
-		put_u(rec, (uint64_t)(f[k].inlined != 0));
+		bytebuf_uleb(rec, (uint64_t)(f[k].line > 0 ? f[k].line : 0));
+		bytebuf_uleb(rec, (uint64_t)(f[k].inlined != 0));
 		put_str(rec, t, f[k].module);
-		put_u(rec, f[k].offset);
+		bytebuf_uleb(rec, f[k].offset);
 	}
 	put_record(out, rec);
 	return i;
@@ -306,15 +267,15 @@ static uint32_t loc_index(struct locs *l, struct snap_buf *out, struct snap_buf 
 
 /* SITE records refer to LOCS entries; both are built in one pass. A site's frames split into
  * locations after each frame that was not inlined (the outermost frame of its address). */
-static void encode_sites(struct snap_buf *b, struct snap_buf *locs_out, struct strtab *t, const struct model *m)
+static void encode_sites(struct bytebuf *b, struct bytebuf *locs_out, struct strtab *t, const struct model *m)
 {
-	struct snap_buf rec = {0}, lrec = {0}, lbody = {0};
+	struct bytebuf rec = {0}, lrec = {0}, lbody = {0};
 	struct locs l = {0};
-	put_u(b, m->nsites);
+	bytebuf_uleb(b, m->nsites);
 	for (size_t i = 0; i < m->nsites; i++) {
 		const struct site *s = &m->sites[i];
-		put_u(&rec, s->kind);
-		put_u(&rec, s->truncated);
+		bytebuf_uleb(&rec, s->kind);
+		bytebuf_uleb(&rec, s->truncated);
 		put_counts(&rec, &s->c);
 		put_s(&rec, s->peak_live_bytes);
 		put_s(&rec, s->at_peak_bytes);
@@ -330,27 +291,27 @@ static void encode_sites(struct snap_buf *b, struct snap_buf *locs_out, struct s
 			ids[nids++] = loc_index(&l, &lbody, &lrec, t, s->frames + k, e - k + 1);
 			k = e + 1;
 		}
-		put_u(&rec, (uint64_t)nids);
+		bytebuf_uleb(&rec, (uint64_t)nids);
 		for (int k = 0; k < nids; k++)
-			put_u(&rec, ids[k]);
+			bytebuf_uleb(&rec, ids[k]);
 		put_record(b, &rec);
 	}
-	put_u(locs_out, l.n);
-	put_raw(locs_out, lbody.data, lbody.len);
+	bytebuf_uleb(locs_out, l.n);
+	bytebuf_put(locs_out, lbody.data, lbody.len);
 	free(l.hash);
 	free(l.idx);
 	free(l.first);
 	free(l.count);
-	snap_buf_free(&rec);
-	snap_buf_free(&lrec);
-	snap_buf_free(&lbody);
+	bytebuf_free(&rec);
+	bytebuf_free(&lrec);
+	bytebuf_free(&lbody);
 }
 
-static void encode_threads(struct snap_buf *b, struct strtab *t, const struct model *m)
+static void encode_threads(struct bytebuf *b, struct strtab *t, const struct model *m)
 {
-	struct snap_buf rec = {0};
+	struct bytebuf rec = {0};
 	char name[sizeof m->threads[0].name + 1];
-	put_u(b, m->nthreads);
+	bytebuf_uleb(b, m->nthreads);
 	for (size_t i = 0; i < m->nthreads; i++) {
 		const struct thread_stat *th = &m->threads[i];
 		memcpy(name, th->name, sizeof th->name);
@@ -358,54 +319,54 @@ static void encode_threads(struct snap_buf *b, struct strtab *t, const struct mo
 		put_s(&rec, th->tid);
 		put_s(&rec, th->slot);
 		put_str(&rec, t, strpool_intern(m->strings, name));
-		put_u(&rec, (uint64_t)th->exited);
-		put_u(&rec, (uint8_t)th->os_state);
+		bytebuf_uleb(&rec, (uint64_t)th->exited);
+		bytebuf_uleb(&rec, (uint8_t)th->os_state);
 		put_f(&rec, th->utime_s);
 		put_f(&rec, th->stime_s);
 		put_counts(&rec, &th->c);
 		put_f(&rec, th->start_s);
 		put_f(&rec, th->end_s);
-		put_u(&rec, th->create_stack);
+		bytebuf_uleb(&rec, th->create_stack);
 		put_record(b, &rec);
 	}
-	snap_buf_free(&rec);
+	bytebuf_free(&rec);
 }
 
-static void encode_series(struct snap_buf *b, const struct model *m)
+static void encode_series(struct bytebuf *b, const struct model *m)
 {
 	size_t n = m->series ? series_count(m->series) : 0;
-	put_u(b, n);
+	bytebuf_uleb(b, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct sample *x = series_get(m->series, i);
 		put_f(b, x->t);
-		put_u(b, x->rss);
-		put_u(b, x->rss_anon);
-		put_u(b, x->hwm);
-		put_u(b, x->vmsize);
-		put_u(b, x->threads);
+		bytebuf_uleb(b, x->rss);
+		bytebuf_uleb(b, x->rss_anon);
+		bytebuf_uleb(b, x->hwm);
+		bytebuf_uleb(b, x->vmsize);
+		bytebuf_uleb(b, x->threads);
 		put_s(b, x->heap_live);
 		put_s(b, x->mmap_live);
-		put_u(b, x->heap_calls);
-		put_u(b, x->heap_frees);
-		put_u(b, x->heap_bytes);
+		bytebuf_uleb(b, x->heap_calls);
+		bytebuf_uleb(b, x->heap_frees);
+		bytebuf_uleb(b, x->heap_bytes);
 	}
 }
 
-static void encode_blocks(struct snap_buf *b, const struct model *m)
+static void encode_blocks(struct bytebuf *b, const struct model *m)
 {
-	put_u(b, m->nblocks);
-	reserve(b, m->nblocks * 16);
+	bytebuf_uleb(b, m->nblocks);
+	bytebuf_reserve(b, m->nblocks * 16);
 	for (size_t i = 0; i < m->nblocks; i++) {
 		const struct live_block *lb = &m->blocks[i];
-		put_u(b, lb->ptr);
-		put_u(b, lb->size);
-		put_u(b, lb->stack);
+		bytebuf_uleb(b, lb->ptr);
+		bytebuf_uleb(b, lb->size);
+		bytebuf_uleb(b, lb->stack);
 		put_s(b, lb->tid);
 		put_s(b, (int64_t)(lb->birth_s * 1000.0 + (lb->birth_s >= 0 ? 0.5 : -0.5))); /* ms */
 	}
 }
 
-void snapshot_encode(struct model *m, const struct region *r, struct snap_buf *out)
+void snapshot_encode(struct model *m, const struct region *r, struct bytebuf *out)
 {
 	if (r && !m->from_file) {
 		model_capture_blocks(m, r);
@@ -419,7 +380,7 @@ void snapshot_encode(struct model *m, const struct region *r, struct snap_buf *o
 	}
 	struct strtab t = {0};
 	enum { NSEC = 7 };
-	struct snap_buf sec[NSEC] = {{0}};
+	struct bytebuf sec[NSEC] = {{0}};
 	uint32_t types[NSEC] = {MLS_SEC_META,    MLS_SEC_MODULES, MLS_SEC_LOCATIONS, MLS_SEC_SITES,
 	                        MLS_SEC_THREADS, MLS_SEC_SERIES,  MLS_SEC_BLOCKS};
 	uint32_t required = 1u << 0 | 1u << 2 | 1u << 3;
@@ -430,15 +391,15 @@ void snapshot_encode(struct model *m, const struct region *r, struct snap_buf *o
 	encode_series(&sec[5], m);
 	encode_blocks(&sec[6], m);
 
-	struct snap_buf strs = {0}, rec = {0};
-	put_u(&strs, t.n);
+	struct bytebuf strs = {0}, rec = {0};
+	bytebuf_uleb(&strs, t.n);
 	for (size_t i = 0; i < t.n; i++) {
-		put_raw(&rec, t.list[i], strlen(t.list[i]));
+		bytebuf_put(&rec, t.list[i], strlen(t.list[i]));
 		put_record(&strs, &rec);
 	}
 
 	memset(out, 0, sizeof *out);
-	put_raw(out, MLS_MAGIC, MLS_MAGIC_LEN);
+	bytebuf_put(out, MLS_MAGIC, MLS_MAGIC_LEN);
 	put_le(out, MLS_MAJOR, 2);
 	put_le(out, MLS_MINOR, 2);
 	put_le(out, MLS_HEADER_SIZE, 4);
@@ -448,12 +409,12 @@ void snapshot_encode(struct model *m, const struct region *r, struct snap_buf *o
 	put_section(out, MLS_SEC_STRINGS, MLS_SECTION_REQUIRED, &strs);
 	for (int i = 0; i < NSEC; i++) {
 		put_section(out, types[i], required & (1u << i) ? MLS_SECTION_REQUIRED : 0, &sec[i]);
-		snap_buf_free(&sec[i]);
+		bytebuf_free(&sec[i]);
 	}
-	struct snap_buf empty = {0};
+	struct bytebuf empty = {0};
 	put_section(out, MLS_SEC_END, MLS_SECTION_REQUIRED, &empty);
-	snap_buf_free(&strs);
-	snap_buf_free(&rec);
+	bytebuf_free(&strs);
+	bytebuf_free(&rec);
 	strtab_free(&t);
 }
 
@@ -528,10 +489,10 @@ fail:
 
 enum snap_status snapshot_write(struct model *m, const struct region *r, const char *path, char *err, size_t errlen)
 {
-	struct snap_buf b;
+	struct bytebuf b;
 	snapshot_encode(m, r, &b);
 	enum snap_status st = snapshot_save(b.data, b.len, path, err, errlen);
-	snap_buf_free(&b);
+	bytebuf_free(&b);
 	return st;
 }
 

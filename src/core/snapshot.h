@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/bytebuf.h"
 #include "core/model.h"
 
 enum snap_status {
@@ -16,16 +17,9 @@ enum snap_status {
 	SNAP_CANT_CREATE,  /* the output file cannot be written */
 };
 
-/* An encoded snapshot in memory. */
-struct snap_buf {
-	uint8_t *data;
-	size_t len, cap;
-};
-void snap_buf_free(struct snap_buf *b);
-
 /* Bring the model up to date from the region (counters, live blocks, symbols of every site)
- * and encode it. r may be NULL for a model that needs no refresh. */
-void snapshot_encode(struct model *m, const struct region *r, struct snap_buf *out);
+ * and encode it into out (free it with bytebuf_free). r may be NULL for a model that needs no refresh. */
+void snapshot_encode(struct model *m, const struct region *r, struct bytebuf *out);
 
 /* Write bytes to path through a temporary file in the same directory, then rename: the
  * final name never holds half a file. SNAP_OK or SNAP_CANT_CREATE (message in err). */

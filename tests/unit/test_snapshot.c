@@ -276,7 +276,7 @@ int main(void)
 	struct model a, b;
 	char err[512];
 	fill_model(&a);
-	struct snap_buf buf;
+	struct bytebuf buf;
 	snapshot_encode(&a, NULL, &buf);
 	check(buf.len > MLS_HEADER_SIZE, "a snapshot is encoded");
 	enum snap_status st = snapshot_decode(buf.data, buf.len, "test.mls", &b, err, sizeof err);
@@ -340,7 +340,7 @@ int main(void)
 
 	/* a newer minor version with an unknown optional section: read, section skipped */
 	{
-		struct snap_buf x = {0};
+		struct bytebuf x = {0};
 		size_t end_sec = buf.len - MLS_SECTION_HEADER_SIZE;
 		uint8_t *p = xmalloc(buf.len + MLS_SECTION_HEADER_SIZE + 3);
 		memcpy(p, buf.data, end_sec);
@@ -364,7 +364,7 @@ int main(void)
 		st = snapshot_decode(p, buf.len + sizeof sec, "test.mls", &b, err, sizeof err);
 		check(st == SNAP_NEWER, "an unknown required section is refused as newer");
 		free(p);
-		snap_buf_free(&x);
+		bytebuf_free(&x);
 	}
 
 	/* empty, and not a snapshot */
@@ -394,7 +394,7 @@ int main(void)
 	check(hostile_ok, "3000 damaged files with valid checksums: no crash, each refusal names the offset");
 
 	free(copy);
-	snap_buf_free(&buf);
+	bytebuf_free(&buf);
 	model_done(&a);
 	return check_done();
 }
