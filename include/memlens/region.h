@@ -4,19 +4,31 @@
 
 /*
  * The region is one shared-memory file (a memfd the inspector creates and the
- * target inherits). The agent inside the target is its only writer; inspectors
- * map it read-only and never stop the target to read it. Everything is plain
- * old data at fixed offsets recorded in the header, so a reader that holds the
- * mapping can still read it after the target died.
+ * target inherits, or the attached agent creates and memlens takes). It has two
+ * writers with separate duties, so that the target does as little as possible:
+ *  - the agent, inside the target, writes the stack table, frames, modules and
+ *    thread identities, and appends one event per allocation or free to the
+ *    event ring (struct mlr_event);
+ *  - the inspector's ledger (src/core/ledger.c), a thread of memlens, is the
+ *    ring's only reader: it keeps the live-block map, the counters of every
+ *    site, thread and the process, and the peak.
+ * Everything is plain old data at fixed offsets recorded in the header, so a
+ * reader that holds the mapping can still read it after the target died, and
+ * the ledger then drains what the target appended before it died.
  *
  * Concurrency contract:
- *  - Counters are updated with relaxed atomics; a live reader sees each one
- *    torn-free but not all of them at one instant.
+ *  - Counters have one writer (the ledger) and are stored with relaxed atomics;
+ *    a live reader sees each one torn-free but not all of them at one instant.
  *  - Append-only tables (stacks, frames, modules, threads) publish an entry by
  *    writing it completely and then storing its "ready"/count field with
  *    release order; readers load that field with acquire order first.
  *  - Live-block shards are guarded by a seqlock (even = stable): a reader
  *    copies a shard and retries when the sequence moved.
+ *  - The ring: producers reserve an index with ring_head, fill the slot and
+ *    publish it by storing its lap (release); the ledger consumes slots in
+ *    index order and advances ring_tail. A producer that finds the ring full
+ *    waits for ring_tail; when the ledger makes no progress for
+ *    MLR_RING_PATIENCE_MS it stops recording (the inspector is gone).
  *
  * Persisted values (enums, magic, field order) are never renumbered; a
  * change that breaks old readers bumps MLR_VERSION.
@@ -24,13 +36,15 @@
 
 #include <stdint.h>
 
-#define MLR_MAGIC         0x314e4752534e454cULL /* "LENSRGN1" read as little-endian bytes */
-#define MLR_VERSION       1
-#define MLR_MAX_DEPTH     64   /* frames kept per stack; deeper stacks are truncated */
-#define MLR_NAME_LEN      16   /* thread names, as the kernel's comm */
-#define MLR_PATH_LEN      1024 /* module paths */
-#define MLR_BUILD_ID_LEN  20   /* GNU build-id (SHA-1) */
-#define MLR_ARENA_CLASSES 40   /* power-of-two free lists of the slot arena */
+#define MLR_MAGIC            0x314e4752534e454cULL /* "LENSRGN1" read as little-endian bytes */
+#define MLR_VERSION          2
+#define MLR_MAX_DEPTH        64   /* frames kept per stack; deeper stacks are truncated */
+#define MLR_NAME_LEN         16   /* thread names, as the kernel's comm */
+#define MLR_PATH_LEN         1024 /* module paths */
+#define MLR_BUILD_ID_LEN     20   /* GNU build-id (SHA-1) */
+#define MLR_ARENA_CLASSES    40   /* power-of-two free lists of an arena */
+#define MLR_RING_LOG2        15   /* 32768 events of 24 bytes in the ring */
+#define MLR_RING_PATIENCE_MS 2000 /* a full ring not drained for this long: recording stops */
 
 /* Environment the inspector hands to the agent. */
 #define MLR_ENV_FD     "MEMLENS_REGION_FD" /* number of the inherited region fd */
@@ -52,6 +66,7 @@ enum mlr_reason {
 	MLR_REASON_STACKS_FULL = 3,  /* new stacks are counted on stack 0 */
 	MLR_REASON_MODULES_FULL = 4,
 	MLR_REASON_INTERNAL = 5,
+	MLR_REASON_NO_READER = 6, /* the inspector stopped draining the event ring */
 };
 
 enum mlr_kind {
@@ -66,8 +81,8 @@ enum mlr_unwinder {
 	MLR_UNWIND_CFI = 2, /* cached DWARF rules + validated trace cache, libunwind fallback */
 };
 
-/* The counters kept per site, per thread and for the process. Written with
- * relaxed stores or atomic adds (see the concurrency contract above). */
+/* The counters kept per site, per thread and for the process. Written by the
+ * ledger alone, with relaxed stores (see the concurrency contract above). */
 struct mlr_counts {
 	uint64_t allocs;      /* allocation calls (realloc counts as one; mmap: mappings made) */
 	uint64_t frees;       /* frees of recorded blocks (mmap: unmaps) */
@@ -95,7 +110,7 @@ struct mlr_stack {
 	uint64_t reserved[3];
 };
 
-/* Per-thread figures. Counters other than live_* are written by the owning thread only. */
+/* Per-thread figures: identity and times written by the agent, counters by the ledger. */
 struct mlr_thread {
 	int32_t tid;
 	uint32_t state;        /* 0 unused, 1 running, 2 exited */
@@ -135,6 +150,43 @@ static inline uint64_t mlr_block_size(const struct mlr_block *b)
 
 #define MLR_BLOCK_EMPTY 0
 
+/*
+ * One event in the ring, 24 bytes. `stack` is the allocation's stack id, or
+ * one of MLR_EV_* for the other events. `size_thread` holds the size (48 bits)
+ * above the calling thread's slot (low 16 bits; MLR_EV_REALLOC set on the
+ * allocation that ends a realloc). `lap` publishes the slot: it is
+ * (index >> MLR_RING_LOG2) + 1 once the slot holds event `index`.
+ */
+struct mlr_event {
+	uint64_t ptr;
+	uint64_t size_thread;
+	uint32_t stack;
+	uint32_t lap;
+};
+
+enum mlr_event_code {
+	MLR_EV_FREE = 0xfffffff0,     /* ptr freed (heap) */
+	MLR_EV_UNMAP = 0xfffffff1,    /* ptr unmapped (anonymous mapping) */
+	MLR_EV_TAKE = 0xfffffff2,     /* realloc begins: ptr's block is set aside for this thread */
+	MLR_EV_TAKE_MAP = 0xfffffff3, /* the same for mremap */
+	MLR_EV_GONE = 0xfffffff4,     /* the block set aside was freed (realloc(p, 0)) */
+	MLR_EV_KEEP = 0xfffffff5,     /* the realloc failed: the block set aside is live again */
+	MLR_EV_NOP = 0xfffffff6,
+};
+
+#define MLR_EV_THREAD_MASK 0x7fffu
+#define MLR_EV_REALLOC     0x8000u
+
+/* A bump allocator with power-of-two free lists over [off, off + size) of the region. */
+struct mlr_arena {
+	uint64_t off;
+	uint64_t size;
+	uint64_t used;
+	uint32_t lock;
+	uint32_t reserved0;
+	uint64_t free[MLR_ARENA_CLASSES];
+};
+
 /* One shard of the live-block hash table (open addressing, linear probing,
  * backward-shift deletion). 64 bytes. */
 struct mlr_shard {
@@ -165,8 +217,8 @@ struct mlr_header {
 	uint64_t modules_cap;
 	uint64_t shards_off;   /* struct mlr_shard[shards_count] */
 	uint64_t shards_count; /* power of two */
-	uint64_t arena_off;    /* slot arrays of the shards are carved from here */
-	uint64_t arena_size;
+	uint64_t ring_off;     /* struct mlr_event[1 << MLR_RING_LOG2] */
+	uint64_t ring_log2;
 
 	/* identity and state */
 	int32_t pid;
@@ -183,15 +235,13 @@ struct mlr_header {
 	uint64_t frames_used;
 	uint64_t nthreads;
 	uint64_t nmodules;
-	uint64_t arena_used;
-	uint32_t arena_lock;
 	uint32_t modules_lock;
-	uint32_t stack_lock; /* serialises new stacks */
-	uint32_t reserved1;
-	uint64_t stack_index; /* agent-private hash index of stacks, in the arena:
+	uint32_t stack_lock;  /* serialises new stacks */
+	uint64_t stack_index; /* agent-private hash index of stacks, in index_arena:
 	                         offset | log2(slots); slots hold hash>>32 << 32 | id */
 	uint64_t stack_index_used;
-	uint64_t arena_free[MLR_ARENA_CLASSES];
+	struct mlr_arena index_arena; /* the agent's: the stack index */
+	struct mlr_arena arena;       /* the ledger's: slot arrays of the live-block shards */
 
 	/* whole-process figures */
 	struct mlr_counts heap; /* only live_bytes is kept here (it drives the peak);
@@ -204,6 +254,12 @@ struct mlr_header {
 	int64_t peak_live_bytes;
 	uint64_t peak_time_ns; /* CLOCK_MONOTONIC_COARSE of the peak */
 	uint64_t reserved[16];
+
+	/* the event ring's indexes, each on its own cache line */
+	uint64_t ring_head __attribute__((aligned(64))); /* next index to reserve (producers) */
+	uint64_t ring_tail __attribute__((aligned(64))); /* next index to consume (ledger) */
+	uint64_t ledger_beat;                            /* bumped by the ledger while it runs */
+	uint64_t pad[6];
 };
 
 #define MLR_FLAG_ATTACHED 1u /* started in a running process: earlier blocks unknown */

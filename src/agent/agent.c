@@ -177,6 +177,10 @@ void agent_start_recording(uint32_t flags)
 	h->max_depth = (uint32_t)agent.max_depth;
 	h->start_realtime_ns = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
 	h->start_mono_ns = agent_now_mono();
+	agent.ring = (struct mlr_event *)(agent.base + h->ring_off);
+	agent.ring_log2 = (int)h->ring_log2;
+	agent.ring_mask = ((uint64_t)1 << h->ring_log2) - 1;
+	agent.tail_seen = __atomic_load_n(&h->ring_tail, ACQUIRE);
 	modules_scan();
 	__atomic_store_n(&h->state, MLR_STATE_RECORDING, RELEASE);
 	__atomic_store_n(&agent.active, 1, RELEASE);

@@ -41,13 +41,17 @@ struct real_fns {
 /* Global agent state. `active` is read on every call; everything else is set at init. */
 struct agent {
 	int active;             /* 1 while recording into the region */
-	int multi;              /* a second thread exists: counters need atomic adds */
+	int multi;              /* a second thread exists: ring indexes need atomic adds */
 	int in_child;           /* 1 in a forked child: pass through */
 	int attach_mode;        /* loaded into a running process (attach.c): hooks reached through the GOT */
 	uint32_t gen;           /* bumped for every region (attach): per-thread state of older ones is stale */
 	struct mlr_header *hdr; /* the region, or NULL when there is none */
 	char *base;             /* same address as hdr, for offset arithmetic */
 	int max_depth;
+	struct mlr_event *ring; /* the region's event ring (record.c) */
+	uint64_t ring_mask;
+	int ring_log2;
+	uint64_t tail_seen; /* the ledger's ring_tail as last read: below it + capacity, slots are free */
 };
 
 /* Per-thread state; initial-exec TLS so reading it never allocates. */
@@ -66,31 +70,6 @@ struct agent_thread {
 extern struct agent agent;
 extern struct real_fns real;
 extern __thread struct agent_thread agent_self AGENT_TLS;
-
-/*
- * Counter updates. While the program has one thread a plain load and store is
- * enough (and an atomic read-modify-write costs ~20 cycles; there are about
- * ten per allocation). agent.multi is set before a second thread can run: by
- * our pthread_create wrapper before the thread starts, or by any other thread
- * when it claims its slot (a raw clone(); its first update could then race
- * with the main thread's, skewing a count, never corrupting memory).
- */
-static inline void count_add(uint64_t *p, uint64_t v)
-{
-	if (__atomic_load_n(&agent.multi, RELAXED))
-		__atomic_add_fetch(p, v, RELAXED);
-	else
-		__atomic_store_n(p, *p + v, RELAXED);
-}
-
-static inline int64_t count_add_signed(int64_t *p, int64_t v)
-{
-	if (__atomic_load_n(&agent.multi, RELAXED))
-		return __atomic_add_fetch(p, v, RELAXED);
-	int64_t n = *p + v;
-	__atomic_store_n(p, n, RELAXED);
-	return n;
-}
 
 /* agent.c */
 int agent_ensure_init(void);
@@ -128,17 +107,6 @@ void unwind_init(const struct unwinder *u);
 /* stacktab.c */
 uint32_t stacktab_intern(const uint64_t *ips, int depth, int truncated, enum mlr_kind kind);
 struct mlr_stack *stacktab_get(uint32_t id);
-void stacktab_on_alloc(uint32_t id, uint64_t size);
-int stacktab_on_free(uint32_t id, uint64_t size);
-
-/* livemap.c */
-int livemap_insert(const struct mlr_block *b, struct mlr_block *stale);
-int livemap_remove(uint64_t ptr, struct mlr_block *out);
-void livemap_prefetch(uint64_t ptr);
-
-/* arena.c: slot arrays of the live map and the stack index, inside the region. */
-uint64_t arena_alloc(uint64_t bytes);
-void arena_release(uint64_t off, uint64_t bytes);
 
 /* threads.c */
 struct mlr_thread *threads_self(void);
@@ -180,10 +148,10 @@ void hook_dlsym(void); /* got.c: assembly trampolines that jump to the real dlsy
 void hook_dlvsym(void);
 extern void *got_real_dlsym, *got_real_dlvsym;
 
-/* record.c: the bookkeeping behind every hook. */
-void record_alloc(void *p, size_t size, enum mlr_kind kind);
+/* record.c: the bookkeeping behind every hook, as events in the region's ring. */
+void record_alloc(void *p, size_t size, enum mlr_kind kind, int after_realloc);
 void record_free(void *p, enum mlr_kind kind);
-int record_realloc_begin(void *p, struct mlr_block *old);
-void record_realloc_end(void *p, int had_old, struct mlr_block *old, void *q, size_t size, enum mlr_kind kind);
+void record_take(void *p, enum mlr_kind kind);
+void record_realloc_end(void *p, void *q, size_t size, enum mlr_kind kind);
 
 #endif

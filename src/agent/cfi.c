@@ -7,7 +7,7 @@
 
 #include "agent/agent.h"
 #include "agent/cfi.h"
-#include "agent/spinlock.h"
+#include "region/spinlock.h"
 
 /*
  * For a return address, the unwinder needs three facts about the calling

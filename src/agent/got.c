@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
-#include "agent/spinlock.h"
+#include "region/spinlock.h"
 
 /*
  * A process the agent was loaded into after it started calls the allocator through the GOT

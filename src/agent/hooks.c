@@ -80,7 +80,7 @@ static inline void leave(void)
 static inline void *after_alloc(void *p, size_t size)
 {
 	if (p && enter()) {
-		record_alloc(p, size, MLR_KIND_HEAP);
+		record_alloc(p, size, MLR_KIND_HEAP, 0);
 		leave();
 	}
 	return p;
@@ -134,12 +134,12 @@ AGENT_API void *realloc(void *p, size_t size)
 		return boot_realloc(p, size);
 	if (!enter())
 		return real.realloc(p, size);
-	struct mlr_block old;
-	int had_old = p && record_realloc_begin(p, &old) == 0;
+	if (p)
+		record_take(p, MLR_KIND_HEAP);
 	leave();
 	void *q = real.realloc(p, size);
 	if (enter()) {
-		record_realloc_end(p, had_old, &old, q, size, MLR_KIND_HEAP);
+		record_realloc_end(p, q, size, MLR_KIND_HEAP);
 		leave();
 	}
 	return q;
@@ -192,7 +192,7 @@ AGENT_API void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t 
 		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
 	void *r = real.mmap(addr, len, prot, flags, fd, off);
 	if (r != MAP_FAILED && (flags & MAP_ANONYMOUS) && enter()) {
-		record_alloc(r, len, MLR_KIND_MMAP);
+		record_alloc(r, len, MLR_KIND_MMAP, 0);
 		leave();
 	}
 	return r;
@@ -228,12 +228,11 @@ AGENT_API void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...
 		return (void *)syscall(SYS_mremap, old, old_len, new_len, flags, new_addr);
 	if (!enter())
 		return real.mremap(old, old_len, new_len, flags, new_addr);
-	struct mlr_block prev;
-	int had = record_realloc_begin(old, &prev) == 0;
+	record_take(old, MLR_KIND_MMAP);
 	leave();
 	void *r = real.mremap(old, old_len, new_len, flags, new_addr);
 	if (enter()) {
-		record_realloc_end(old, had, &prev, r == MAP_FAILED ? NULL : r, new_len, MLR_KIND_MMAP);
+		record_realloc_end(old, r == MAP_FAILED ? NULL : r, new_len, MLR_KIND_MMAP);
 		leave();
 	}
 	return r;

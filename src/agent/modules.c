@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
-#include "agent/spinlock.h"
+#include "region/spinlock.h"
 
 static struct mlr_module *module_at(uint64_t i)
 {

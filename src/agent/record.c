@@ -1,75 +1,82 @@
-/* record.c — the bookkeeping behind every hook: stack, live map, site, thread and process counters. */
+/* record.c — the bookkeeping behind every hook: capture the stack, then append an event to the ring. */
 #include "config.h"
+
+#include <time.h>
 
 #include "agent/agent.h"
 
-/* Add n to a counter of the calling thread's own slot: a plain store, as only
- * this thread writes it, unless the slot is the shared overflow slot. */
-static inline void thread_count(struct mlr_thread *t, uint64_t *field, uint64_t n)
+/*
+ * The agent only says what happened: each allocation, free and realloc
+ * becomes a 24-byte event in the region's ring (region.h), and the
+ * inspector's ledger keeps the live map and the counters from them, on
+ * another core. A free therefore costs the program one store of a few
+ * words, not a search among millions of live blocks.
+ */
+
+/* The slot of event idx is free once the ledger consumed idx - capacity. Waits for
+ * that; -1 when recording had to stop (the ledger gave up, or stopped reading). */
+static int ring_wait(uint64_t idx)
 {
-	if (LIKELY(t != threads_at((uint32_t)agent.hdr->threads_cap - 1)))
-		__atomic_store_n(field, *field + n, RELAXED);
-	else
-		__atomic_add_fetch(field, n, RELAXED);
+	struct mlr_header *h = agent.hdr;
+	uint64_t tail = __atomic_load_n(&h->ring_tail, ACQUIRE), beat = __atomic_load_n(&h->ledger_beat, RELAXED);
+	uint64_t since = 0;
+	for (unsigned n = 0;; n++) {
+		if (__atomic_load_n(&h->state, ACQUIRE) != MLR_STATE_RECORDING) {
+			__atomic_store_n(&agent.active, 0, RELEASE); /* the ledger degraded the region */
+			return -1;
+		}
+		if (idx - tail <= agent.ring_mask) {
+			__atomic_store_n(&agent.tail_seen, tail, RELAXED);
+			return 0;
+		}
+		if (n < 64) {
+			sched_yield();
+		} else {
+			struct timespec ts = {0, 100000};
+			nanosleep(&ts, NULL);
+		}
+		uint64_t t = __atomic_load_n(&h->ring_tail, ACQUIRE), b = __atomic_load_n(&h->ledger_beat, RELAXED);
+		uint64_t now = agent_now_mono();
+		if (t != tail || b != beat || !since) {
+			tail = t;
+			beat = b;
+			since = now;
+		} else if (now - since > (uint64_t)MLR_RING_PATIENCE_MS * 1000000u) {
+			agent_degrade(MLR_REASON_NO_READER); /* memlens died or stopped: the program goes on */
+			return -1;
+		}
+	}
 }
 
-/* Count a recorded block as freed by the calling thread. */
-static void account_free(const struct mlr_block *b)
+/* Append one event. Caller has set agent_self.busy. */
+static void push(uint64_t ptr, uint64_t size_thread, uint32_t stack)
 {
-	uint64_t size = mlr_block_size(b);
-	int kind = stacktab_on_free(b->stack, size);
-	struct mlr_thread *owner = threads_at(b->thread);
-	if (kind == MLR_KIND_HEAP) {
-		struct mlr_thread *self = threads_self();
-		thread_count(self, &self->c.frees, 1);
-		count_add_signed(&owner->c.live_bytes, -(int64_t)size); /* owner may be another thread */
-		count_add_signed(&owner->c.live_blocks, -1);
+	struct mlr_header *h = agent.hdr;
+	uint64_t idx;
+	if (__atomic_load_n(&agent.multi, RELAXED)) {
+		idx = __atomic_fetch_add(&h->ring_head, 1, RELAXED);
 	} else {
-		struct mlr_counts *m = &agent.hdr->mmap;
-		count_add(&m->frees, 1);
-		count_add_signed(&m->live_bytes, -(int64_t)size);
-		count_add_signed(&m->live_blocks, -1);
+		idx = h->ring_head;
+		__atomic_store_n(&h->ring_head, idx + 1, RELAXED);
 	}
+	if (UNLIKELY(idx - __atomic_load_n(&agent.tail_seen, RELAXED) > agent.ring_mask) && ring_wait(idx) != 0)
+		return;
+	struct mlr_event *e = &agent.ring[idx & agent.ring_mask];
+	e->ptr = ptr;
+	e->size_thread = size_thread;
+	e->stack = stack;
+	__atomic_store_n(&e->lap, (uint32_t)(idx >> agent.ring_log2) + 1, RELEASE);
 }
 
-static void account_alloc(const struct mlr_block *b, enum mlr_kind kind)
+static inline uint64_t self_slot(void)
 {
-	uint64_t size = mlr_block_size(b);
-	stacktab_on_alloc(b->stack, size);
-	if (kind == MLR_KIND_HEAP) {
-		struct mlr_thread *t = threads_at(b->thread);
-		thread_count(t, &t->c.allocs, 1);
-		thread_count(t, &t->c.bytes_alloc, size);
-		count_add_signed(&t->c.live_bytes, (int64_t)size);
-		count_add_signed(&t->c.live_blocks, 1);
-	} else {
-		struct mlr_counts *m = &agent.hdr->mmap;
-		count_add(&m->allocs, 1);
-		count_add(&m->bytes_alloc, size);
-		count_add_signed(&m->live_bytes, (int64_t)size);
-		count_add_signed(&m->live_blocks, 1);
-	}
+	return (uint64_t)(threads_self() - threads_at(0)) & MLR_EV_THREAD_MASK;
 }
 
-/* Put a block in the live map; a full map stops recording (the caller's figures for
- * it are then not applied). 0 when it is in, -1 when recording stopped. */
-static int insert_block(const struct mlr_block *b)
+/* A block the program now owns; `after_realloc` when it ends a realloc whose old block
+ * was set aside (record_take). Caller has set agent_self.busy. */
+void record_alloc(void *p, size_t size, enum mlr_kind kind, int after_realloc)
 {
-	struct mlr_block stale;
-	int r = livemap_insert(b, &stale);
-	if (r < 0) {
-		agent_degrade(MLR_REASON_LIVE_FULL);
-		return -1;
-	}
-	if (r == 1)
-		account_free(&stale);
-	return 0;
-}
-
-/* A block the program now owns. Caller has set agent_self.busy. */
-void record_alloc(void *p, size_t size, enum mlr_kind kind)
-{
-	livemap_prefetch((uint64_t)(uintptr_t)p); /* arrives while the stack is walked */
 	uint64_t ips[MLR_MAX_DEPTH];
 	int same = 0;
 	int reuse_ok = agent_self.last_kind == (int)kind + 1;
@@ -82,51 +89,28 @@ void record_alloc(void *p, size_t size, enum mlr_kind kind)
 		agent_self.last_stack = stack;
 		agent_self.last_kind = (int)kind + 1;
 	}
-	struct mlr_thread *t = threads_self();
-	uint32_t slot = (uint32_t)(t - threads_at(0));
 	uint64_t size48 = size < ((uint64_t)1 << 48) ? size : ((uint64_t)1 << 48) - 1;
-	struct mlr_block b = {
-	        .ptr = (uint64_t)(uintptr_t)p,
-	        .size_lo = (uint32_t)size48,
-	        .size_hi = (uint16_t)(size48 >> 32),
-	        .stack = stack,
-	        .thread = (uint16_t)slot,
-	        .birth_ms = (uint32_t)(agent_since_start_coarse() / 1000000u),
-	};
-	if (insert_block(&b) == 0)
-		account_alloc(&b, kind);
+	push((uint64_t)(uintptr_t)p, size48 << 16 | self_slot() | (after_realloc ? MLR_EV_REALLOC : 0), stack);
 }
 
-/* The program gives p back (free, realloc, munmap). Caller has set agent_self.busy. */
+/* The program gives p back (free, munmap). Caller has set agent_self.busy. */
 void record_free(void *p, enum mlr_kind kind)
 {
-	struct mlr_block b;
-	if (livemap_remove((uint64_t)(uintptr_t)p, &b) == 0)
-		account_free(&b);
-	else if (kind == MLR_KIND_HEAP)
-		count_add(&agent.hdr->unknown_frees, 1);
+	push((uint64_t)(uintptr_t)p, self_slot(), kind == MLR_KIND_HEAP ? MLR_EV_FREE : MLR_EV_UNMAP);
 }
 
-/* realloc's first half: take the old block out of the map before the real
- * realloc can hand its address to another thread. 0 when it was recorded. */
-int record_realloc_begin(void *p, struct mlr_block *old)
+/* realloc's (mremap's) first half, before the real call can hand p's address to
+ * another thread: the ledger sets p's block aside for this thread. */
+void record_take(void *p, enum mlr_kind kind)
 {
-	return livemap_remove((uint64_t)(uintptr_t)p, old);
+	push((uint64_t)(uintptr_t)p, self_slot(), kind == MLR_KIND_HEAP ? MLR_EV_TAKE : MLR_EV_TAKE_MAP);
 }
 
-/* realloc's second half. q is the new block or NULL. */
-void record_realloc_end(void *p, int had_old, struct mlr_block *old, void *q, size_t size, enum mlr_kind kind)
+/* realloc's second half: q is the new block or NULL (failed, or realloc(p, 0) freed p). */
+void record_realloc_end(void *p, void *q, size_t size, enum mlr_kind kind)
 {
-	if (!q && size != 0) {
-		/* failed: the old block is still the program's, as it was */
-		if (had_old)
-			insert_block(old);
-		return;
-	}
-	if (had_old)
-		account_free(old);
-	else if (p && kind == MLR_KIND_HEAP)
-		count_add(&agent.hdr->unknown_frees, 1);
+	if (p && !q)
+		push((uint64_t)(uintptr_t)p, self_slot(), size != 0 ? MLR_EV_KEEP : MLR_EV_GONE);
 	if (q)
-		record_alloc(q, size, kind);
+		record_alloc(q, size, kind, p != NULL);
 }

@@ -8,7 +8,8 @@
 #define ALIGN_UP(x, a) (((x) + (a)-1) & ~((uint64_t)(a)-1))
 
 /*
- * Fixed-size tables first, the slot arena takes what is left. The region is a
+ * Fixed-size tables first, then the event ring and the stack index's arena;
+ * the live map's arena takes what is left. The region is a
  * sparse memfd: untouched pages cost nothing, so the capacities below are
  * ceilings, not memory spent. A region smaller than the tables is refused.
  */
@@ -49,10 +50,17 @@ int region_layout(struct mlr_header *h, uint64_t size)
 	h->shards_off = off;
 	h->shards_count = g.shards;
 	off = ALIGN_UP(off + g.shards * sizeof(struct mlr_shard), 4096);
+	h->ring_off = off;
+	h->ring_log2 = MLR_RING_LOG2;
+	off = ALIGN_UP(off + ((uint64_t)1 << MLR_RING_LOG2) * sizeof(struct mlr_event), 4096);
+	/* the stack index: up to 4 slots per stack, and the smaller indexes it outgrew (never reused) */
+	h->index_arena.off = off;
+	h->index_arena.size = ALIGN_UP(g.stacks * 8 * sizeof(uint64_t), 4096);
+	off += h->index_arena.size;
 	if (off + (1u << 20) > size)
 		return -1;
-	h->arena_off = off;
-	h->arena_size = size - off;
+	h->arena.off = off;
+	h->arena.size = size - off;
 	h->region_size = size;
 	h->header_size = sizeof *h;
 	h->version = MLR_VERSION;

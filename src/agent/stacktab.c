@@ -1,10 +1,11 @@
-/* stacktab.c — the agent's stack table: deduplicated call stacks and their per-site counters. */
+/* stacktab.c — the agent's stack table: deduplicated call stacks (their counters are the ledger's). */
 #include "config.h"
 
 #include <string.h>
 
 #include "agent/agent.h"
-#include "agent/spinlock.h"
+#include "region/arena.h"
+#include "region/spinlock.h"
 
 struct mlr_stack *stacktab_get(uint32_t id)
 {
@@ -116,7 +117,7 @@ static int index_grow(struct index_view old)
 	int log2 = INDEX_MIN_LOG2;
 	while (old.slots && ((uint64_t)1 << log2) <= old.mask + 1)
 		log2++;
-	uint64_t off = arena_alloc(((uint64_t)1 << log2) * sizeof(uint64_t));
+	uint64_t off = arena_alloc(agent.base, &agent.hdr->index_arena, ((uint64_t)1 << log2) * sizeof(uint64_t));
 	if (!off)
 		return -1;
 	struct index_view v = {(uint64_t *)(agent.base + off), ((uint64_t)1 << log2) - 1};
@@ -156,74 +157,4 @@ uint32_t stacktab_intern(const uint64_t *ips, int depth, int truncated, enum mlr
 	uint64_t h = hash_stack(ips, depth, kind);
 	uint32_t id = index_find(index_current(), h, ips, depth, kind);
 	return id != MLR_STACK_NONE ? id : index_insert(h, ips, depth, truncated, kind);
-}
-
-/* Global heap figures and the peak; called after the site's own counters moved. */
-static void heap_live_add(int64_t bytes)
-{
-	struct mlr_header *hdr = agent.hdr;
-	int64_t live = count_add_signed(&hdr->heap.live_bytes, bytes);
-	if (bytes <= 0)
-		return;
-	int64_t old = __atomic_load_n(&hdr->peak_live_bytes, RELAXED);
-	if (live <= old)
-		return;
-	if (!__atomic_load_n(&agent.multi, RELAXED)) {
-		__atomic_store_n(&hdr->peak_live_bytes, live, RELAXED);
-		__atomic_store_n(&hdr->peak_time_ns, agent_since_start_coarse(), RELAXED);
-		__atomic_store_n(&hdr->peak_epoch, hdr->peak_epoch + 1, RELEASE);
-		return;
-	}
-	while (live > old) {
-		if (__atomic_compare_exchange_n(&hdr->peak_live_bytes, &old, live, 0, RELAXED, RELAXED)) {
-			__atomic_store_n(&hdr->peak_time_ns, agent_since_start_coarse(), RELAXED);
-			__atomic_add_fetch(&hdr->peak_epoch, 1, RELEASE);
-			break;
-		}
-	}
-}
-
-/*
- * What was live at the peak, per site, without scanning every site at each
- * new peak: a site remembers its live figures the first time it changes after
- * a peak (its value at that peak), tagged with the peak's epoch. A reader
- * takes at_peak_* when the tag equals the current epoch, else live_*.
- * Exact for one thread; with several, a change racing a new peak may land on
- * either side of it.
- */
-static void remember_at_peak(struct mlr_stack *s)
-{
-	uint64_t epoch = __atomic_load_n(&agent.hdr->peak_epoch, ACQUIRE);
-	if (__atomic_load_n(&s->at_peak_epoch, RELAXED) == epoch)
-		return;
-	__atomic_store_n(&s->at_peak_bytes, __atomic_load_n(&s->c.live_bytes, RELAXED), RELAXED);
-	__atomic_store_n(&s->at_peak_blocks, __atomic_load_n(&s->c.live_blocks, RELAXED), RELAXED);
-	__atomic_store_n(&s->at_peak_epoch, epoch, RELEASE);
-}
-
-void stacktab_on_alloc(uint32_t id, uint64_t size)
-{
-	struct mlr_stack *s = stacktab_get(id);
-	remember_at_peak(s);
-	count_add(&s->c.allocs, 1);
-	count_add(&s->c.bytes_alloc, size);
-	count_add_signed(&s->c.live_blocks, 1);
-	int64_t live = count_add_signed(&s->c.live_bytes, (int64_t)size);
-	if (live > __atomic_load_n(&s->peak_live_bytes, RELAXED))
-		__atomic_store_n(&s->peak_live_bytes, live, RELAXED);
-	if (s->kind == MLR_KIND_HEAP)
-		heap_live_add((int64_t)size);
-}
-
-/* Returns the stack's kind, which is the freed block's kind. */
-int stacktab_on_free(uint32_t id, uint64_t size)
-{
-	struct mlr_stack *s = stacktab_get(id);
-	remember_at_peak(s);
-	count_add(&s->c.frees, 1);
-	count_add_signed(&s->c.live_blocks, -1);
-	count_add_signed(&s->c.live_bytes, -(int64_t)size);
-	if (s->kind == MLR_KIND_HEAP)
-		heap_live_add(-(int64_t)size);
-	return s->kind;
 }

@@ -471,7 +471,7 @@ static int grab_fd(pid_t pid, int fd)
 	}
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)pid, fd);
-	return open(path, O_RDONLY | O_CLOEXEC);
+	return open(path, O_RDWR | O_CLOEXEC);
 }
 
 /* The agent file as the process will open it must be the one we have. */

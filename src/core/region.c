@@ -1,4 +1,4 @@
-/* region.c — the inspector's side of the shared region: create the memfd, map it read-only, validate, read. */
+/* region.c — the inspector's side of the shared region: create the memfd, map it, validate, read. */
 #include "config.h"
 
 #include <errno.h>
@@ -22,7 +22,7 @@ int region_create(struct region *r, uint64_t size)
 		close(r->fd);
 		return -e;
 	}
-	void *p = mmap(NULL, size, PROT_READ, MAP_SHARED, r->fd, 0);
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
 	if (p == MAP_FAILED) {
 		int e = errno;
 		close(r->fd);
@@ -44,7 +44,7 @@ int region_open_fd(struct region *r, int fd)
 		r->fd = -1;
 		return -EINVAL;
 	}
-	void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	void *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
 		int e = errno;
 		close(fd);
@@ -93,7 +93,9 @@ int region_ready(const struct region *r, const char **why)
 	         !table_fits(r, h->threads_off, h->threads_cap, sizeof(struct mlr_thread)) ||
 	         !table_fits(r, h->modules_off, h->modules_cap, sizeof(struct mlr_module)) ||
 	         !table_fits(r, h->shards_off, h->shards_count, sizeof(struct mlr_shard)) ||
-	         !table_fits(r, h->arena_off, h->arena_size, 1))
+	         !table_fits(r, h->ring_off, (uint64_t)1 << (h->ring_log2 & 31), sizeof(struct mlr_event)) ||
+	         h->ring_log2 < 4 || h->ring_log2 > 24 || !table_fits(r, h->arena.off, h->arena.size, 1) ||
+	         !table_fits(r, h->index_arena.off, h->index_arena.size, 1))
 		*why = "a table lies outside the region";
 	return *why ? -1 : 1;
 }
@@ -207,6 +209,7 @@ const char *region_reason_text(uint32_t reason)
 	case MLR_REASON_STACKS_FULL: return "stack table full: new stacks counted as '(stack table full)'";
 	case MLR_REASON_MODULES_FULL: return "module table full: some frames unsymbolized";
 	case MLR_REASON_INTERNAL: return "internal error in the agent: recording stopped";
+	case MLR_REASON_NO_READER: return "memlens stopped reading the agent's events for 2 s: recording stopped";
 	default: return "unknown reason";
 	}
 }

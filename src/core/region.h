@@ -1,4 +1,4 @@
-/* region.h — the inspector's read-only view of the agent's shared region (create, validate, read). */
+/* region.h — the inspector's view of the agent's shared region (create, validate, read; the ledger writes). */
 #ifndef MEMLENS_CORE_REGION_H
 #define MEMLENS_CORE_REGION_H
 
@@ -9,7 +9,7 @@
 
 struct region {
 	int fd;           /* the memfd, -1 once handed over and closed */
-	const char *base; /* read-only mapping */
+	const char *base; /* the mapping: read here, written only by the ledger (core/ledger.c) */
 	uint64_t size;
 	const struct mlr_header *hdr;
 };
@@ -18,7 +18,7 @@ struct region {
 
 /* Create an empty region (an anonymous memfd of `size` bytes) the target will inherit. 0 or -errno. */
 int region_create(struct region *r, uint64_t size);
-/* Map an existing region (the memfd an attached agent made) read-only; takes the fd. 0 or -errno. */
+/* Map an existing region (the memfd an attached agent made); takes the fd. 0 or -errno. */
 int region_open_fd(struct region *r, int fd);
 void region_done(struct region *r);
 

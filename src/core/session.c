@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/control.h"
+#include "core/log.h"
 #include "core/session.h"
 #include "core/util.h"
 
@@ -45,6 +46,7 @@ void session_begin(struct session *s, pid_t pid, int own_child, struct region *r
 	s->region = *r;
 	memset(r, 0, sizeof *r);
 	r->fd = -1;
+	ledger_start(&s->ledger, &s->region);
 	s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	s->interval_ns = interval_ns ? interval_ns : 100000000u;
 	model_init(&s->model, pid, argc, argv);
@@ -79,9 +81,17 @@ static int reap(struct session *s)
 	return w == s->pid;
 }
 
+/* Everything the agent published is in the region (a dead target publishes nothing more). */
+static void catch_up(struct session *s)
+{
+	if (s->ledger.running && ledger_sync(&s->ledger, s->ended, 5000) != 0)
+		log_msg(LOG_WARN, "the ledger did not catch up with the agent's events within 5 s");
+}
+
 static void target_ended(struct session *s)
 {
 	s->ended = 1;
+	catch_up(s);
 	model_update(&s->model, &s->region);
 	if (s->own_child)
 		model_target_ended(&s->model, s->status);
@@ -162,6 +172,7 @@ enum session_end session_loop(struct session *s)
 void session_finish(struct session *s)
 {
 	struct model *m = &s->model;
+	catch_up(s);
 	model_update(m, &s->region);
 	if (!s->ended)
 		m->duration_s = model_now_s(m);
@@ -198,6 +209,7 @@ ended:
 void session_done(struct session *s)
 {
 	control_close(s);
+	ledger_stop(&s->ledger);
 	model_done(&s->model);
 	region_done(&s->region);
 	if (s->pidfd >= 0)

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "core/ledger.h"
 #include "core/model.h"
 #include "core/region.h"
 
@@ -36,6 +37,7 @@ struct session {
 	int pidfd;     /* -1 when the kernel has no pidfd_open */
 	int own_child; /* the target is memlens's child: its exit status can be read */
 	struct region region;
+	struct ledger ledger; /* drains the agent's events into the region */
 	struct model model;
 	struct rusage ru; /* the child's, once it ended */
 	int status;       /* wait status, once it ended */

@@ -1,4 +1,4 @@
-/* spinlock.h — the agent's tiny lock for rare, short critical sections (shards, arena, modules). */
+/* spinlock.h — a tiny lock for rare, short critical sections in the region (arenas, stacks, modules). */
 #ifndef MEMLENS_SPINLOCK_H
 #define MEMLENS_SPINLOCK_H
 

@@ -1,8 +1,10 @@
-/* livemap.c — the agent's live-block map: pointer -> size, stack, thread, birth, in sharded hash tables. */
+/* livemap.c — the live-block map in the region: pointer -> size, stack, thread, birth, in sharded hash tables. */
 #include "config.h"
 
-#include "agent/agent.h"
-#include "agent/spinlock.h"
+#include <stddef.h>
+
+#include "core/livemap.h"
+#include "region/arena.h"
 
 #define MIN_CAP 16
 
@@ -30,27 +32,27 @@ static inline uint64_t key_hash(uint64_t ptr)
 	return mix(ptr >> 12) << 8 | ((ptr >> 4) & 0xff);
 }
 
-static inline struct mlr_shard *shard_for(uint64_t h)
+static inline struct mlr_shard *shard_for(const struct livemap *lm, uint64_t h)
 {
-	struct mlr_shard *shards = (struct mlr_shard *)(agent.base + agent.hdr->shards_off);
-	return &shards[(h >> 40) & (agent.hdr->shards_count - 1)];
+	struct mlr_shard *shards = (struct mlr_shard *)(lm->base + lm->hdr->shards_off);
+	return &shards[(h >> 40) & (lm->hdr->shards_count - 1)];
 }
 
-static inline struct mlr_block *slots_of(const struct mlr_shard *sh)
+static inline struct mlr_block *slots_of(const struct livemap *lm, const struct mlr_shard *sh)
 {
-	return (struct mlr_block *)(agent.base + sh->slots_off);
+	return (struct mlr_block *)(lm->base + sh->slots_off);
 }
 
 /* Readers retry while seq is odd or moved (see region.h). */
 static inline void write_begin(struct mlr_shard *sh)
 {
-	__atomic_store_n(&sh->seq, sh->seq + 1, RELAXED);
-	__atomic_thread_fence(RELEASE);
+	__atomic_store_n(&sh->seq, sh->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
 static inline void write_end(struct mlr_shard *sh)
 {
-	__atomic_store_n(&sh->seq, sh->seq + 1, RELEASE);
+	__atomic_store_n(&sh->seq, sh->seq + 1, __ATOMIC_RELEASE);
 }
 
 static inline uint32_t home_of(uint64_t ptr, uint32_t mask)
@@ -69,16 +71,16 @@ static void place(struct mlr_block *slots, uint32_t mask, const struct mlr_block
 
 /* Rebuild the shard at the smallest power-of-two capacity that leaves it at
  * most 3/8 full (it grows again at 3/4: 24 to 64 bytes per live block). */
-static int grow(struct mlr_shard *sh)
+static int grow(const struct livemap *lm, struct mlr_shard *sh)
 {
 	uint32_t cap = MIN_CAP;
 	while (cap * 3 < (sh->live + 1) * 8)
 		cap *= 2;
-	uint64_t off = arena_alloc((uint64_t)cap * sizeof(struct mlr_block));
+	uint64_t off = arena_alloc(lm->base, &lm->hdr->arena, (uint64_t)cap * sizeof(struct mlr_block));
 	if (!off)
 		return -1;
-	struct mlr_block *fresh = (struct mlr_block *)(agent.base + off);
-	struct mlr_block *old = sh->cap ? slots_of(sh) : NULL;
+	struct mlr_block *fresh = (struct mlr_block *)(lm->base + off);
+	struct mlr_block *old = sh->cap ? slots_of(lm, sh) : NULL;
 	for (uint32_t i = 0; i < sh->cap; i++)
 		if (old[i].ptr != MLR_BLOCK_EMPTY)
 			place(fresh, cap - 1, &old[i]);
@@ -86,16 +88,16 @@ static int grow(struct mlr_shard *sh)
 	sh->slots_off = off;
 	sh->cap = cap;
 	if (old_cap)
-		arena_release(old_off, old_cap * sizeof(struct mlr_block));
+		arena_release(lm->base, &lm->hdr->arena, old_off, old_cap * sizeof(struct mlr_block));
 	return 0;
 }
 
-/* Index of the slot holding ptr, or -1. Caller holds the shard lock. */
-static int64_t find(const struct mlr_shard *sh, uint64_t ptr)
+/* Index of the slot holding ptr, or -1. */
+static int64_t find(const struct livemap *lm, const struct mlr_shard *sh, uint64_t ptr)
 {
 	if (!sh->cap)
 		return -1;
-	const struct mlr_block *slots = slots_of(sh);
+	const struct mlr_block *slots = slots_of(lm, sh);
 	uint32_t mask = sh->cap - 1;
 	for (uint32_t i = home_of(ptr, mask);; i = (i + 1) & mask) {
 		if (slots[i].ptr == ptr)
@@ -110,9 +112,9 @@ static int64_t find(const struct mlr_shard *sh, uint64_t ptr)
  * later block of the run whose home lies cyclically outside (i, j], so every
  * lookup still finds its block before the first empty slot.
  */
-static void delete_at(struct mlr_shard *sh, uint32_t i)
+static void delete_at(const struct livemap *lm, struct mlr_shard *sh, uint32_t i)
 {
-	struct mlr_block *slots = slots_of(sh);
+	struct mlr_block *slots = slots_of(lm, sh);
 	uint32_t mask = sh->cap - 1;
 	for (uint32_t j = (i + 1) & mask; slots[j].ptr != MLR_BLOCK_EMPTY; j = (j + 1) & mask) {
 		uint32_t h = home_of(slots[j].ptr, mask);
@@ -125,34 +127,22 @@ static void delete_at(struct mlr_shard *sh, uint32_t i)
 	slots[i].ptr = MLR_BLOCK_EMPTY;
 }
 
-/* Start loading the line a lookup of ptr will probe first. A hint only: read
- * without the lock, a stale table gives a useless prefetch, never a fault. */
-void livemap_prefetch(uint64_t ptr)
-{
-	uint64_t h = key_hash(ptr);
-	const struct mlr_shard *sh = shard_for(h);
-	uint32_t cap = __atomic_load_n(&sh->cap, RELAXED);
-	if (cap)
-		__builtin_prefetch(slots_of(sh) + (h & (cap - 1)), 1, 3);
-}
-
 /*
  * Add a block. A block already recorded under the same pointer can only mean
- * its free went past us (a direct __libc_free): it is replaced and handed back
- * in *stale so the caller can count it freed. Returns 1 when *stale was
- * filled, 0 otherwise, -1 when the arena is full.
+ * its free went past the agent (a direct __libc_free): it is replaced and
+ * handed back in *stale so the caller can count it freed. Returns 1 when
+ * *stale was filled, 0 otherwise, -1 when the arena is full.
  */
-int livemap_insert(const struct mlr_block *b, struct mlr_block *stale)
+int livemap_insert(const struct livemap *lm, const struct mlr_block *b, struct mlr_block *stale)
 {
-	struct mlr_shard *sh = shard_for(key_hash(b->ptr));
+	struct mlr_shard *sh = shard_for(lm, key_hash(b->ptr));
 	int ret = 0;
-	spin_lock(&sh->lock);
 	write_begin(sh);
-	if ((sh->live + 1) * 4 > sh->cap * 3 && grow(sh) != 0) {
+	if ((sh->live + 1) * 4 > sh->cap * 3 && grow(lm, sh) != 0) {
 		ret = -1;
 	} else {
 		/* one probe: the same pointer (stale) or the first empty slot */
-		struct mlr_block *slots = slots_of(sh);
+		struct mlr_block *slots = slots_of(lm, sh);
 		uint32_t mask = sh->cap - 1, i = home_of(b->ptr, mask);
 		while (slots[i].ptr != MLR_BLOCK_EMPTY && slots[i].ptr != b->ptr)
 			i = (i + 1) & mask;
@@ -166,26 +156,21 @@ int livemap_insert(const struct mlr_block *b, struct mlr_block *stale)
 		slots[i] = *b;
 	}
 	write_end(sh);
-	spin_unlock(&sh->lock);
 	return ret;
 }
 
 /* Remove the block at ptr into *out. Returns 0, or -1 when it was never recorded. */
-int livemap_remove(uint64_t ptr, struct mlr_block *out)
+int livemap_remove(const struct livemap *lm, uint64_t ptr, struct mlr_block *out)
 {
-	struct mlr_shard *sh = shard_for(key_hash(ptr));
-	int ret = -1;
-	spin_lock(&sh->lock);
-	int64_t at = find(sh, ptr);
-	if (at >= 0) {
-		write_begin(sh);
-		*out = slots_of(sh)[at];
-		delete_at(sh, (uint32_t)at);
-		sh->live--;
-		sh->used = sh->live;
-		write_end(sh);
-		ret = 0;
-	}
-	spin_unlock(&sh->lock);
-	return ret;
+	struct mlr_shard *sh = shard_for(lm, key_hash(ptr));
+	int64_t at = find(lm, sh, ptr);
+	if (at < 0)
+		return -1;
+	write_begin(sh);
+	*out = slots_of(lm, sh)[at];
+	delete_at(lm, sh, (uint32_t)at);
+	sh->live--;
+	sh->used = sh->live;
+	write_end(sh);
+	return 0;
 }
