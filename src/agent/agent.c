@@ -19,7 +19,7 @@ struct real_fns real;
 __thread struct agent_thread agent_self AGENT_TLS;
 
 /* 0 not started, 1 starting (in this or another thread), 2 done. */
-static int init_state;
+int agent_init_state;
 
 uint64_t agent_now_coarse(void)
 {
@@ -189,26 +189,24 @@ void agent_start_recording(uint32_t flags)
 /* attach.c took over start-up: the hooks must not run the preload start-up after it. */
 void agent_mark_initialized(void)
 {
-	__atomic_store_n(&init_state, 2, RELEASE);
+	__atomic_store_n(&agent_init_state, 2, RELEASE);
 }
 
 int agent_initialized(void)
 {
-	return __atomic_load_n(&init_state, ACQUIRE) == 2;
+	return __atomic_load_n(&agent_init_state, ACQUIRE) == 2;
 }
 
-/* Called by every hook until it returns 1. Returns 1 once the real functions
- * are known (recording may still be off), 0 while start-up is in progress. */
-int agent_ensure_init(void)
+/* agent_ensure_init's slow path: start-up, or waiting for another thread's. */
+int agent_init_slow(void)
 {
-	int s = __atomic_load_n(&init_state, ACQUIRE);
-	if (LIKELY(s == 2))
+	if (__atomic_load_n(&agent_init_state, ACQUIRE) == 2)
 		return 1;
 	int expected = 0;
-	if (!__atomic_compare_exchange_n(&init_state, &expected, 1, 0, ACQUIRE, RELAXED)) {
+	if (!__atomic_compare_exchange_n(&agent_init_state, &expected, 1, 0, ACQUIRE, RELAXED)) {
 		if (agent_self.busy)
 			return 0; /* our own start-up, re-entered through dlsym */
-		while (__atomic_load_n(&init_state, ACQUIRE) != 2)
+		while (__atomic_load_n(&agent_init_state, ACQUIRE) != 2)
 			sched_yield();
 		return 1;
 	}
@@ -222,7 +220,7 @@ int agent_ensure_init(void)
 	}
 	agent_self.busy = 0;
 	errno = saved_errno;
-	__atomic_store_n(&init_state, 2, RELEASE);
+	__atomic_store_n(&agent_init_state, 2, RELEASE);
 	return ok;
 }
 

@@ -72,7 +72,17 @@ extern struct real_fns real;
 extern __thread struct agent_thread agent_self AGENT_TLS;
 
 /* agent.c */
-int agent_ensure_init(void);
+extern int agent_init_state;
+int agent_init_slow(void);
+
+/* Called by every hook until it returns 1. Returns 1 once the real functions
+ * are known (recording may still be off), 0 while start-up is in progress. */
+static inline int agent_ensure_init(void)
+{
+	if (LIKELY(__atomic_load_n(&agent_init_state, ACQUIRE) == 2))
+		return 1;
+	return agent_init_slow();
+}
 void *real_lookup(const char *name);
 void agent_mark_initialized(void);
 int agent_initialized(void);
@@ -88,13 +98,43 @@ uint64_t agent_now_mono(void);
 /* region.c: lay out a fresh region of `size` bytes at `base`. */
 int region_layout(struct mlr_header *h, uint64_t size);
 
+/*
+ * A stack's hash is built from its outermost frame inwards (stack_chain), so
+ * that an unwinder which reuses the outer part of the previous stack can also
+ * reuse that part's hash; stack_hash then mixes in depth and kind.
+ */
+#define STACK_CHAIN_SEED 0x9E3779B97F4A7C15ull
+
+static inline uint64_t stack_chain_step(uint64_t outer, uint64_t ip)
+{
+	uint64_t h = (outer ^ ip) * 0xff51afd7ed558ccdull;
+	return h << 27 | h >> 37; /* a bijection of outer for each ip */
+}
+
+static inline uint64_t stack_hash(uint64_t chain, int depth, int kind)
+{
+	uint64_t x = chain ^ ((uint64_t)depth << 8 | (uint64_t)kind) * 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 29;
+	return x | 1; /* never 0 */
+}
+
+/* What an unwinder can hand over beyond the frames: with `frames` set, the stack is
+ * frames[0, depth) (the unwinder's own copy, ips left unfilled) and `chain` its chain hash. */
+struct capture_hint {
+	const uint64_t *frames;
+	uint64_t chain;
+};
+
 /* unwind.c: capture the stack of the call into the agent, its own frames dropped. */
 struct unwinder {
 	const char *name;
 	enum mlr_unwinder id;
 	/* depth, or -depth when truncated. With same non-NULL, *same = 1 means
-	 * "identical to this thread's previous capture" and ips are not filled. */
-	int (*capture)(uint64_t *ips, int max, int *same);
+	 * "identical to this thread's previous capture" and ips are not filled.
+	 * With hint non-NULL, hint->frames may be set instead of filling ips. */
+	int (*capture)(uint64_t *ips, int max, int *same, struct capture_hint *hint);
 };
 extern const struct unwinder unwind_libunwind;
 extern const struct unwinder unwind_fp;
@@ -105,7 +145,8 @@ extern const struct unwinder *unwind_active;
 void unwind_init(const struct unwinder *u);
 
 /* stacktab.c */
-uint32_t stacktab_intern(const uint64_t *ips, int depth, int truncated, enum mlr_kind kind);
+/* chain: stack_chain of ips, or NULL to compute it */
+uint32_t stacktab_intern(const uint64_t *ips, int depth, int truncated, enum mlr_kind kind, const uint64_t *chain);
 struct mlr_stack *stacktab_get(uint32_t id);
 
 /* threads.c */

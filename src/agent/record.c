@@ -70,6 +70,8 @@ static void push(uint64_t ptr, uint64_t size_thread, uint32_t stack)
 
 static inline uint64_t self_slot(void)
 {
+	if (LIKELY(agent_self.slot))
+		return (uint64_t)(agent_self.slot - 1) & MLR_EV_THREAD_MASK;
 	return (uint64_t)(threads_self() - threads_at(0)) & MLR_EV_THREAD_MASK;
 }
 
@@ -80,12 +82,17 @@ void record_alloc(void *p, size_t size, enum mlr_kind kind, int after_realloc)
 	uint64_t ips[MLR_MAX_DEPTH];
 	int same = 0;
 	int reuse_ok = agent_self.last_kind == (int)kind + 1;
-	int n = unwind_active->capture(ips, agent.max_depth, reuse_ok ? &same : NULL);
+	struct capture_hint hint = {NULL, 0};
+	int n = unwind_active->capture(ips, agent.max_depth, reuse_ok ? &same : NULL, &hint);
 	uint32_t stack;
 	if (same) {
 		stack = agent_self.last_stack; /* the very stack of the previous allocation */
+	} else if (hint.frames) {
+		stack = stacktab_intern(hint.frames, n, 0, kind, &hint.chain); /* the unwinder's trace, as it is */
+		agent_self.last_stack = stack;
+		agent_self.last_kind = (int)kind + 1;
 	} else {
-		stack = stacktab_intern(ips, n < 0 ? -n : n, n < 0, kind);
+		stack = stacktab_intern(ips, n < 0 ? -n : n, n < 0, kind, NULL);
 		agent_self.last_stack = stack;
 		agent_self.last_kind = (int)kind + 1;
 	}

@@ -17,23 +17,15 @@ static inline uint64_t *frame_pool(void)
 	return (uint64_t *)(agent.base + agent.hdr->frames_off);
 }
 
-/* Four independent lanes so the multiplies of a deep stack overlap instead of
- * forming one long dependency chain (this runs on every allocation). */
-static uint64_t hash_stack(const uint64_t *ips, int depth, enum mlr_kind kind)
+static uint64_t hash_stack(const uint64_t *ips, int depth, enum mlr_kind kind, const uint64_t *chain)
 {
-	const uint64_t k = 0xff51afd7ed558ccdull;
-	uint64_t h[4] = {0x9E3779B97F4A7C15ull ^ (uint64_t)kind, (uint64_t)depth, 0x2545F4914F6CDD1Dull, 0};
-	int i = 0;
-	for (; i + 4 <= depth; i += 4)
-		for (int l = 0; l < 4; l++)
-			h[l] = (h[l] ^ ips[i + l]) * k;
-	for (int l = 0; i < depth; i++, l++)
-		h[l] = (h[l] ^ ips[i]) * k;
-	uint64_t x = h[0] ^ (h[1] >> 17 | h[1] << 47) ^ (h[2] >> 31 | h[2] << 33) ^ (h[3] >> 45 | h[3] << 19);
-	x ^= x >> 32;
-	x *= k;
-	x ^= x >> 29;
-	return x | 1; /* never 0 */
+	uint64_t c = STACK_CHAIN_SEED;
+	if (chain)
+		c = *chain;
+	else
+		for (int i = depth - 1; i >= 0; i--)
+			c = stack_chain_step(c, ips[i]);
+	return stack_hash(c, depth, (int)kind);
 }
 
 static int same_stack(const struct mlr_stack *s, uint64_t h, const uint64_t *ips, int depth, enum mlr_kind kind)
@@ -152,9 +144,9 @@ static uint32_t index_insert(uint64_t h, const uint64_t *ips, int depth, int tru
 }
 
 /* Find or add a stack; MLR_STACK_NONE (counted on stack 0) when the table is full. */
-uint32_t stacktab_intern(const uint64_t *ips, int depth, int truncated, enum mlr_kind kind)
+uint32_t stacktab_intern(const uint64_t *ips, int depth, int truncated, enum mlr_kind kind, const uint64_t *chain)
 {
-	uint64_t h = hash_stack(ips, depth, kind);
+	uint64_t h = hash_stack(ips, depth, kind, chain);
 	uint32_t id = index_find(index_current(), h, ips, depth, kind);
 	return id != MLR_STACK_NONE ? id : index_insert(h, ips, depth, truncated, kind);
 }

@@ -98,8 +98,8 @@ int threads_wrap_create(void *thread, const void *attr, void *(*start)(void *), 
 	if (__atomic_load_n(&agent.active, ACQUIRE) && !agent_self.busy) {
 		uint64_t ips[MLR_MAX_DEPTH];
 		agent_self.busy = 1;
-		int n = unwind_active->capture(ips, agent.max_depth, NULL);
-		stack = stacktab_intern(ips, n < 0 ? -n : n, n < 0, MLR_KIND_THREAD);
+		int n = unwind_active->capture(ips, agent.max_depth, NULL, NULL);
+		stack = stacktab_intern(ips, n < 0 ? -n : n, n < 0, MLR_KIND_THREAD, NULL);
 		agent_self.last_kind = 0; /* the trace cache now holds this stack, not an allocation's */
 		agent_self.busy = 0;
 	}

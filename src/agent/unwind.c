@@ -55,8 +55,9 @@ static int keep_user_frames(const uint64_t *raw, int n, uint64_t *ips, int max)
 	return i < n ? -depth : depth;
 }
 
-static int capture_libunwind(uint64_t *ips, int max, int *same)
+static int capture_libunwind(uint64_t *ips, int max, int *same, struct capture_hint *hint)
 {
+	(void)hint;
 	void *raw[MLR_MAX_DEPTH + 8];
 	uint64_t ip64[MLR_MAX_DEPTH + 8];
 	int want = max + 8 < (int)(sizeof raw / sizeof raw[0]) ? max + 8 : (int)(sizeof raw / sizeof raw[0]);
@@ -97,8 +98,9 @@ static int stack_bounds(uint64_t *lo, uint64_t *hi)
 	return 0;
 }
 
-static int capture_fp(uint64_t *ips, int max, int *same)
+static int capture_fp(uint64_t *ips, int max, int *same, struct capture_hint *hint)
 {
+	(void)hint;
 	uint64_t lo, hi;
 	if (same)
 		*same = 0;
@@ -149,6 +151,8 @@ struct trace_cache {
 	int n;
 	uint64_t ips[RAW_MAX];
 	uint64_t slots[RAW_MAX];
+	uint64_t chain[RAW_MAX]; /* stack_chain of ips[k, n): reused with the outer part */
+	uint8_t agent[RAW_MAX];  /* some frame of ips[k, n) is the agent's own */
 };
 
 static struct trace_cache *trace_cache(void)
@@ -264,31 +268,49 @@ static int walk_cached(struct trace_cache *tc)
 		if (st == 0)
 			break;
 	}
+	/* the reused tail keeps its chain hashes only when it was not cut short */
+	int fresh_from = tail && j + 1 + tail == tc->n ? n : n + tail;
 	if (tail && n != j + 1) {
 		memmove(tc->ips + n, tc->ips + j + 1, (size_t)tail * sizeof *raw);
 		memmove(tc->slots + n, tc->slots + j + 1, (size_t)tail * sizeof *slots);
+		memmove(tc->chain + n, tc->chain + j + 1, (size_t)tail * sizeof *tc->chain);
+		memmove(tc->agent + n, tc->agent + j + 1, (size_t)tail);
 	}
 	memcpy(tc->ips, raw, (size_t)n * sizeof *raw);
 	memcpy(tc->slots, slots, (size_t)n * sizeof *slots);
 	tc->n = n + tail;
+	uint64_t c = fresh_from < tc->n ? tc->chain[fresh_from] : STACK_CHAIN_SEED;
+	uint8_t own = fresh_from < tc->n ? tc->agent[fresh_from] : 0;
+	for (int k = fresh_from - 1; k >= 0; k--) {
+		c = stack_chain_step(c, tc->ips[k]);
+		own |= tc->ips[k] - self_lo < self_hi - self_lo;
+		tc->chain[k] = c;
+		tc->agent[k] = own;
+	}
 	return 0;
 }
 
 /* With `same` non-NULL, a stack identical to the previous capture's is only
  * reported (*same = 1) and ips are left unfilled: the caller reuses its id. */
-static int capture_cfi(uint64_t *ips, int max, int *same)
+static int capture_cfi(uint64_t *ips, int max, int *same, struct capture_hint *hint)
 {
 	struct trace_cache *tc = trace_cache();
 	int r = tc ? walk_cached(tc) : -1;
 	if (r < 0) {
 		if (tc)
 			tc->n = 0;
-		return capture_libunwind(ips, max, same);
+		return capture_libunwind(ips, max, same, hint);
 	}
 	if (same) {
 		*same = r;
 		if (r)
 			return 0;
+	}
+	/* the whole stack, none of it ours: the trace itself, with its hash */
+	if (hint && tc->n > 0 && tc->n <= max && tc->n < RAW_MAX && !tc->agent[0]) {
+		hint->frames = tc->ips;
+		hint->chain = tc->chain[0];
+		return tc->n;
 	}
 	return keep_user_frames(tc->ips, tc->n, ips, max);
 }
