@@ -192,7 +192,7 @@ struct mlr_arena {
 struct mlr_shard {
 	uint32_t lock; /* writers' spinlock */
 	uint32_t seq;  /* seqlock: odd while a writer changes the shard */
-	uint32_t cap;  /* slots, power of two, 0 = not allocated yet */
+	uint32_t cap;  /* slots (a multiple of 16), 0 = not allocated yet */
 	uint32_t used; /* occupied slots (= live: deletion shifts, no tombstones) */
 	uint32_t live;
 	uint32_t reserved0;

@@ -6,8 +6,6 @@
 #include "core/livemap.h"
 #include "region/arena.h"
 
-#define MIN_CAP 16
-
 /* Pointers are 16-byte aligned and clustered: mix all bits (murmur3 finaliser). */
 static inline uint64_t mix(uint64_t k)
 {
@@ -21,21 +19,34 @@ static inline uint64_t mix(uint64_t k)
 
 /*
  * Where a pointer's record lives. Blocks allocated or freed together are
- * mostly neighbours in memory, so the hash keeps the records of one 4 KiB page
- * together: the page picks the shard and a 256-slot neighbourhood (mixed), the
- * offset in the page picks the slot in it. Lookups then hit lines already in
- * cache far more often than with a fully mixed hash (lua: -25% agent time;
- * 256-byte neighbourhoods measured no better).
+ * mostly neighbours in memory, so the records of one 256-byte stretch of
+ * address space stay together: the stretch picks the shard (by its 4 KiB
+ * page) and a 16-slot neighbourhood (mixed), the offset in it the slot.
+ * Frees in address order (a garbage collector's sweep) then touch the same
+ * few cache lines. Whole 4 KiB pages per 256-slot neighbourhood were tried
+ * first: dense pages sharing a neighbourhood made probe runs of 10 and more,
+ * which kept the ledger from keeping up with python at higher loads. A
+ * shard's capacity is any multiple of 16, so it grows by half rather than
+ * doubling: the map is 1/2 to 3/4 full (32 to 48 bytes per live block).
  */
-static inline uint64_t key_hash(uint64_t ptr)
-{
-	return mix(ptr >> 12) << 8 | ((ptr >> 4) & 0xff);
-}
+#define GROUP_SHIFT 8                         /* 256 bytes of address space */
+#define GROUP_SLOTS (1u << (GROUP_SHIFT - 4)) /* 16 slots: blocks are 16-byte aligned */
 
-static inline struct mlr_shard *shard_for(const struct livemap *lm, uint64_t h)
+static inline struct mlr_shard *shard_for(const struct livemap *lm, uint64_t ptr)
 {
 	struct mlr_shard *shards = (struct mlr_shard *)(lm->base + lm->hdr->shards_off);
-	return &shards[(h >> 40) & (lm->hdr->shards_count - 1)];
+	return &shards[mix(ptr >> 12) & (lm->hdr->shards_count - 1)];
+}
+
+static inline uint32_t home_of(uint64_t ptr, uint32_t cap)
+{
+	uint64_t nbh = ((mix(ptr >> GROUP_SHIFT) >> 32) * (cap / GROUP_SLOTS)) >> 32;
+	return (uint32_t)(nbh * GROUP_SLOTS + ((ptr >> 4) & (GROUP_SLOTS - 1)));
+}
+
+static inline uint32_t next_slot(uint32_t i, uint32_t cap)
+{
+	return i + 1 == cap ? 0 : i + 1;
 }
 
 static inline struct mlr_block *slots_of(const struct livemap *lm, const struct mlr_shard *sh)
@@ -55,27 +66,30 @@ static inline void write_end(struct mlr_shard *sh)
 	__atomic_store_n(&sh->seq, sh->seq + 1, __ATOMIC_RELEASE);
 }
 
-static inline uint32_t home_of(uint64_t ptr, uint32_t mask)
-{
-	return (uint32_t)key_hash(ptr) & mask;
-}
-
 /* Place b in an array that has room and holds no block with the same pointer. */
-static void place(struct mlr_block *slots, uint32_t mask, const struct mlr_block *b)
+static void place(struct mlr_block *slots, uint32_t cap, const struct mlr_block *b)
 {
-	uint32_t i = home_of(b->ptr, mask);
+	uint32_t i = home_of(b->ptr, cap);
 	while (slots[i].ptr != MLR_BLOCK_EMPTY)
-		i = (i + 1) & mask;
+		i = next_slot(i, cap);
 	slots[i] = *b;
 }
 
-/* Rebuild the shard at the smallest power-of-two capacity that leaves it at
- * most 3/8 full (it grows again at 3/4: 24 to 64 bytes per live block). */
-static int grow(const struct livemap *lm, struct mlr_shard *sh)
+/* The capacity that leaves `live` blocks half the slots. */
+static uint32_t capacity_for(uint32_t live)
 {
-	uint32_t cap = MIN_CAP;
-	while (cap * 3 < (sh->live + 1) * 8)
-		cap *= 2;
+	uint64_t want = ((uint64_t)live + 1) * 2;
+	uint64_t unit = GROUP_SLOTS;
+	want = (want + unit - 1) / unit * unit;
+	return want > UINT32_MAX - 255 ? UINT32_MAX - 255 : (uint32_t)want;
+}
+
+/* Rebuild the shard at the capacity that leaves it half full: when it is 3/4 full,
+ * and when it has emptied to under 1/5 (a shard that held many blocks once gives
+ * the memory back). Caller is inside write_begin/write_end. */
+static int rebuild(const struct livemap *lm, struct mlr_shard *sh)
+{
+	uint32_t cap = capacity_for(sh->live);
 	uint64_t off = arena_alloc(lm->base, &lm->hdr->arena, (uint64_t)cap * sizeof(struct mlr_block));
 	if (!off)
 		return -1;
@@ -83,7 +97,7 @@ static int grow(const struct livemap *lm, struct mlr_shard *sh)
 	struct mlr_block *old = sh->cap ? slots_of(lm, sh) : NULL;
 	for (uint32_t i = 0; i < sh->cap; i++)
 		if (old[i].ptr != MLR_BLOCK_EMPTY)
-			place(fresh, cap - 1, &old[i]);
+			place(fresh, cap, &old[i]);
 	uint64_t old_off = sh->slots_off, old_cap = sh->cap;
 	sh->slots_off = off;
 	sh->cap = cap;
@@ -98,8 +112,7 @@ static int64_t find(const struct livemap *lm, const struct mlr_shard *sh, uint64
 	if (!sh->cap)
 		return -1;
 	const struct mlr_block *slots = slots_of(lm, sh);
-	uint32_t mask = sh->cap - 1;
-	for (uint32_t i = home_of(ptr, mask);; i = (i + 1) & mask) {
+	for (uint32_t i = home_of(ptr, sh->cap);; i = next_slot(i, sh->cap)) {
 		if (slots[i].ptr == ptr)
 			return i;
 		if (slots[i].ptr == MLR_BLOCK_EMPTY)
@@ -115,9 +128,9 @@ static int64_t find(const struct livemap *lm, const struct mlr_shard *sh, uint64
 static void delete_at(const struct livemap *lm, struct mlr_shard *sh, uint32_t i)
 {
 	struct mlr_block *slots = slots_of(lm, sh);
-	uint32_t mask = sh->cap - 1;
-	for (uint32_t j = (i + 1) & mask; slots[j].ptr != MLR_BLOCK_EMPTY; j = (j + 1) & mask) {
-		uint32_t h = home_of(slots[j].ptr, mask);
+	uint32_t cap = sh->cap;
+	for (uint32_t j = next_slot(i, cap); slots[j].ptr != MLR_BLOCK_EMPTY; j = next_slot(j, cap)) {
+		uint32_t h = home_of(slots[j].ptr, cap);
 		int stays = i <= j ? (i < h && h <= j) : (i < h || h <= j);
 		if (!stays) {
 			slots[i] = slots[j];
@@ -135,17 +148,17 @@ static void delete_at(const struct livemap *lm, struct mlr_shard *sh, uint32_t i
  */
 int livemap_insert(const struct livemap *lm, const struct mlr_block *b, struct mlr_block *stale)
 {
-	struct mlr_shard *sh = shard_for(lm, key_hash(b->ptr));
+	struct mlr_shard *sh = shard_for(lm, b->ptr);
 	int ret = 0;
 	write_begin(sh);
-	if ((sh->live + 1) * 4 > sh->cap * 3 && grow(lm, sh) != 0) {
+	if (((uint64_t)sh->live + 1) * 4 > (uint64_t)sh->cap * 3 && rebuild(lm, sh) != 0) {
 		ret = -1;
 	} else {
 		/* one probe: the same pointer (stale) or the first empty slot */
 		struct mlr_block *slots = slots_of(lm, sh);
-		uint32_t mask = sh->cap - 1, i = home_of(b->ptr, mask);
+		uint32_t i = home_of(b->ptr, sh->cap);
 		while (slots[i].ptr != MLR_BLOCK_EMPTY && slots[i].ptr != b->ptr)
-			i = (i + 1) & mask;
+			i = next_slot(i, sh->cap);
 		if (slots[i].ptr == b->ptr) {
 			*stale = slots[i];
 			ret = 1;
@@ -162,7 +175,7 @@ int livemap_insert(const struct livemap *lm, const struct mlr_block *b, struct m
 /* Remove the block at ptr into *out. Returns 0, or -1 when it was never recorded. */
 int livemap_remove(const struct livemap *lm, uint64_t ptr, struct mlr_block *out)
 {
-	struct mlr_shard *sh = shard_for(lm, key_hash(ptr));
+	struct mlr_shard *sh = shard_for(lm, ptr);
 	int64_t at = find(lm, sh, ptr);
 	if (at < 0)
 		return -1;
@@ -171,6 +184,8 @@ int livemap_remove(const struct livemap *lm, uint64_t ptr, struct mlr_block *out
 	delete_at(lm, sh, (uint32_t)at);
 	sh->live--;
 	sh->used = sh->live;
+	if (sh->cap > 256 && (uint64_t)sh->live * 5 < sh->cap)
+		rebuild(lm, sh); /* on failure the shard simply stays as large as it was */
 	write_end(sh);
 	return 0;
 }

@@ -21,6 +21,7 @@ uint64_t arena_alloc(char *base, struct mlr_arena *a, uint64_t bytes)
 	int c = class_of(bytes);
 	if (c >= MLR_ARENA_CLASSES)
 		return 0;
+	uint64_t chunk = (uint64_t)1 << c; /* what the class holds: a later user may need all of it */
 	uint64_t off = 0;
 	spin_lock(&a->lock);
 	if (a->free[c]) {
@@ -29,22 +30,22 @@ uint64_t arena_alloc(char *base, struct mlr_arena *a, uint64_t bytes)
 	} else {
 		/* chunks are aligned to their size, up to a page (the stack index packs
 		 * its size into the low bits of its page-aligned offset) */
-		uint64_t align = bytes < 4096 ? bytes : 4096;
+		uint64_t align = chunk < 4096 ? chunk : 4096;
 		uint64_t start = (a->used + align - 1) & ~(align - 1);
-		if (start + bytes <= a->size) {
+		if (start + chunk <= a->size) {
 			off = a->off + start;
-			__atomic_store_n(&a->used, start + bytes, __ATOMIC_RELAXED);
+			__atomic_store_n(&a->used, start + chunk, __ATOMIC_RELAXED);
 		}
 	}
 	spin_unlock(&a->lock);
 	if (off)
-		memset(base + off, 0, bytes);
+		memset(base + off, 0, bytes); /* pages past `bytes` stay untouched: no memory */
 	return off;
 }
 
 /* Large chunks give their pages back to the kernel (the region is shmem, so
  * MADV_REMOVE frees the memory; the next user gets zeroes, as from the bump). */
-#define RELEASE_PAGES_FROM (64 * 1024)
+#define RELEASE_PAGES_FROM (8 * 1024)
 
 void arena_release(char *base, struct mlr_arena *a, uint64_t off, uint64_t bytes)
 {
