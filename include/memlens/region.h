@@ -43,7 +43,7 @@
 #define MLR_PATH_LEN         1024 /* module paths */
 #define MLR_BUILD_ID_LEN     20   /* GNU build-id (SHA-1) */
 #define MLR_ARENA_CLASSES    40   /* power-of-two free lists of an arena */
-#define MLR_RING_LOG2        15   /* 32768 events of 24 bytes in the ring */
+#define MLR_RING_LOG2        14   /* 16384 events of 24 bytes in the ring */
 #define MLR_RING_PATIENCE_MS 2000 /* a full ring not drained for this long: recording stops */
 
 /* Environment the inspector hands to the agent. */
@@ -259,7 +259,10 @@ struct mlr_header {
 	uint64_t ring_head __attribute__((aligned(64))); /* next index to reserve (producers) */
 	uint64_t ring_tail __attribute__((aligned(64))); /* next index to consume (ledger) */
 	uint64_t ledger_beat;                            /* bumped by the ledger while it runs */
-	uint64_t pad[6];
+	/* 1 while the ledger sleeps on it (a futex): a producer that finds the ring a
+	 * quarter full, or full, sets it to 0 and wakes the ledger */
+	uint32_t ledger_waiting __attribute__((aligned(64)));
+	uint32_t pad[15];
 };
 
 #define MLR_FLAG_ATTACHED 1u /* started in a running process: earlier blocks unknown */

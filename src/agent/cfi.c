@@ -25,14 +25,22 @@
 #define DW_REG_RSP 7
 #define DW_REG_RA  16
 
-#define CACHE_SLOTS (1u << 16)
+#define CACHE_MIN_LOG2 10 /* 1024 rules, 24 KiB */
+#define CACHE_MAX_LOG2 16
 
 struct cached_rule {
 	uint64_t ip; /* 0 = empty; published last */
 	struct cfi_rule rule;
 };
 
-static struct cached_rule *cache;
+/* The table doubles when 3/4 full, so a program with few return addresses
+ * touches few pages (a fixed table hashed at random touched all of its 1.5 MiB). */
+struct rule_table {
+	uint32_t mask;
+	struct cached_rule slots[];
+};
+
+static struct rule_table *cache;
 static uint32_t cache_lock;
 static uint32_t cache_used;
 static int cache_failed;
@@ -462,38 +470,81 @@ static int compute_rule(uint64_t ip, struct cfi_rule *out)
 
 /* ---- the shared cache ------------------------------------------------------ */
 
-static struct cached_rule *cache_table(void)
+static struct rule_table *table_new(int log2)
 {
-	struct cached_rule *t = __atomic_load_n(&cache, ACQUIRE);
+	size_t size = sizeof(struct rule_table) + ((size_t)1 << log2) * sizeof(struct cached_rule);
+	void *p = real.mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	struct rule_table *t = p;
+	t->mask = (1u << log2) - 1;
+	return t;
+}
+
+static struct rule_table *cache_table(void)
+{
+	struct rule_table *t = __atomic_load_n(&cache, ACQUIRE);
 	if (t || cache_failed)
 		return t;
 	spin_lock(&cache_lock);
 	if (!cache) {
-		void *p = real.mmap(NULL, CACHE_SLOTS * sizeof *cache, PROT_READ | PROT_WRITE,
-		                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
+		struct rule_table *fresh = table_new(CACHE_MIN_LOG2);
+		if (!fresh)
 			cache_failed = 1;
 		else
-			__atomic_store_n(&cache, (struct cached_rule *)p, RELEASE);
+			__atomic_store_n(&cache, fresh, RELEASE);
 	}
 	spin_unlock(&cache_lock);
 	return cache;
 }
 
-static inline uint32_t slot_of(uint64_t ip)
+static inline uint32_t slot_of(uint64_t ip, uint32_t mask)
 {
-	return (uint32_t)((ip * 0x9E3779B97F4A7C15ull) >> 48);
+	return (uint32_t)((ip * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
+/* 1 when ip was added, 0 when it was there already. */
+static int table_put(struct rule_table *t, uint64_t ip, const struct cfi_rule *rule)
+{
+	uint32_t i = slot_of(ip, t->mask);
+	while (t->slots[i].ip && t->slots[i].ip != ip)
+		i = (i + 1) & t->mask;
+	if (t->slots[i].ip)
+		return 0;
+	t->slots[i].rule = *rule;
+	__atomic_store_n(&t->slots[i].ip, ip, RELEASE);
+	return 1;
+}
+
+/* Move to a table twice the size; lock held. The old one stays as it is, never
+ * unmapped nor cleared (a lookup may still be reading it): the tables a
+ * process outgrew take as much memory again as the last one. */
+static struct rule_table *table_grow(struct rule_table *old)
+{
+	int log2 = 0;
+	while ((1u << log2) <= old->mask)
+		log2++;
+	if (log2 >= CACHE_MAX_LOG2)
+		return NULL;
+	struct rule_table *t = table_new(log2 + 1);
+	if (!t)
+		return NULL;
+	for (uint32_t i = 0; i <= old->mask; i++)
+		if (old->slots[i].ip)
+			table_put(t, old->slots[i].ip, &old->slots[i].rule);
+	__atomic_store_n(&cache, t, RELEASE);
+	return t;
 }
 
 int cfi_rule_for(uint64_t ip, struct cfi_rule *out)
 {
-	struct cached_rule *t = cache_table();
+	struct rule_table *t = cache_table();
 	if (!t)
 		return compute_rule(ip, out);
-	for (uint32_t i = slot_of(ip), n = 0; n < 64; i = (i + 1) & (CACHE_SLOTS - 1), n++) {
-		uint64_t key = __atomic_load_n(&t[i].ip, ACQUIRE);
+	for (uint32_t i = slot_of(ip, t->mask), n = 0; n < 64; i = (i + 1) & t->mask, n++) {
+		uint64_t key = __atomic_load_n(&t->slots[i].ip, ACQUIRE);
 		if (key == ip) {
-			*out = t[i].rule;
+			*out = t->slots[i].rule;
 			return out->flags & CFI_FALLBACK ? -1 : 0;
 		}
 		if (key == 0)
@@ -504,16 +555,11 @@ int cfi_rule_for(uint64_t ip, struct cfi_rule *out)
 	if (r != 0)
 		rule.flags = CFI_FALLBACK;
 	spin_lock(&cache_lock);
-	if (cache_used * 4 < CACHE_SLOTS * 3) {
-		uint32_t i = slot_of(ip);
-		while (t[i].ip && t[i].ip != ip)
-			i = (i + 1) & (CACHE_SLOTS - 1);
-		if (!t[i].ip) {
-			t[i].rule = rule;
-			__atomic_store_n(&t[i].ip, ip, RELEASE);
-			cache_used++;
-		}
-	}
+	t = cache;
+	if ((cache_used + 1) * 4 > (t->mask + 1) * 3)
+		t = table_grow(t);
+	if (t)
+		cache_used += (uint32_t)table_put(t, ip, &rule);
 	spin_unlock(&cache_lock);
 	*out = rule;
 	return r;

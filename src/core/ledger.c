@@ -1,13 +1,17 @@
 /* ledger.c — the inspector's thread that drains the agent's event ring into the live map and the counters. */
 #include "config.h"
 
+#include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/ledger.h"
 #include "core/livemap.h"
 #include "core/util.h"
+#include "region/spinlock.h"
 
 #define RELAXED __ATOMIC_RELAXED
 #define ACQUIRE __ATOMIC_ACQUIRE
@@ -239,6 +243,34 @@ static void nap(uint64_t ns)
 	nanosleep(&ts, NULL);
 }
 
+#define SLEEP_NS 10000000ull /* the longest sleep: what live views lag by when few events come */
+#define SPINS    1000        /* polls of an empty ring (some 20-50 µs) before sleeping */
+
+/* Sleep until a producer wakes us (the ring filled a quarter), or SLEEP_NS. */
+static void sleep_on_ring(struct ledger *l, struct mlr_header *h, const struct mlr_event *next, uint32_t lap)
+{
+	__atomic_store_n(&h->ledger_waiting, 1, __ATOMIC_SEQ_CST);
+	/* an event published meanwhile, or a request, and we stay awake */
+	if (__atomic_load_n(&next->lap, __ATOMIC_SEQ_CST) == lap || __atomic_load_n(&l->quit, ACQUIRE) ||
+	    __atomic_load_n(&l->target_gone, ACQUIRE)) {
+		__atomic_store_n(&h->ledger_waiting, 0, RELAXED);
+		return;
+	}
+	struct timespec ts = {0, (long)SLEEP_NS};
+	syscall(SYS_futex, &h->ledger_waiting, FUTEX_WAIT, 1, &ts, NULL, 0);
+	__atomic_store_n(&h->ledger_waiting, 0, RELAXED);
+}
+
+/* Wake the ledger if it sleeps (ledger_sync, ledger_stop). */
+static void wake(struct ledger *l)
+{
+	if (region_ready(l->region, NULL) <= 0)
+		return;
+	struct mlr_header *h = (struct mlr_header *)l->region->hdr;
+	if (__atomic_exchange_n(&h->ledger_waiting, 0, __ATOMIC_ACQ_REL))
+		syscall(SYS_futex, &h->ledger_waiting, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
 /* Wait until an agent laid the region out; 0 then, -1 when asked to quit first. */
 static int wait_ready(struct ledger *l)
 {
@@ -303,9 +335,13 @@ static void *ledger_main(void *arg)
 		}
 		if (__atomic_load_n(&l->quit, ACQUIRE))
 			break;
-		/* empty: poll often while events flow, back off to 1 ms when they do not */
-		idle++;
-		nap(idle < 64 ? 20000 : idle < 1024 ? 200000 : 1000000);
+		/* empty: poll a little (events come in streams), then sleep until woken */
+		if (++idle < SPINS) {
+			spin_pause();
+			continue;
+		}
+		sleep_on_ring(l, h, e, lap);
+		idle = 0;
 	}
 	return NULL;
 }
@@ -327,6 +363,7 @@ int ledger_sync(struct ledger *l, int target_gone, int timeout_ms)
 		__atomic_store_n(&l->target_gone, 1, RELEASE);
 	if (region_ready(l->region, NULL) <= 0)
 		return 0; /* no agent ever wrote: nothing to drain */
+	wake(l);
 	const struct mlr_header *h = l->region->hdr;
 	uint64_t head = __atomic_load_n(&h->ring_head, ACQUIRE);
 	uint64_t end = util_now_ns() + (uint64_t)timeout_ms * 1000000u;
@@ -342,6 +379,7 @@ void ledger_stop(struct ledger *l)
 {
 	if (l->running) {
 		__atomic_store_n(&l->quit, 1, RELEASE);
+		wake(l);
 		pthread_join(l->thread, NULL);
 	}
 	free(l->stash);

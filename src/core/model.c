@@ -205,7 +205,7 @@ void model_update(struct model *m, const struct region *r)
 	m->unknown_frees = h->unknown_frees;
 	m->nstacks = region_nstacks(r);
 	m->frames_used = h->frames_used;
-	m->arena_used = h->arena.used + h->index_arena.used;
+	m->arena_used = region_table_bytes(r);
 	m->peak_live = h->peak_live_bytes;
 	m->peak_time_s = (double)h->peak_time_ns / 1e9;
 	counts_copy(&m->mmap, &h->mmap);

@@ -189,6 +189,19 @@ uint64_t region_each_block(const struct region *r, void (*fn)(const struct mlr_b
 	return seen;
 }
 
+uint64_t region_table_bytes(const struct region *r)
+{
+	const struct mlr_header *h = r->hdr;
+	const struct mlr_shard *shards = (const struct mlr_shard *)(r->base + h->shards_off);
+	uint64_t bytes = 0;
+	for (uint64_t s = 0; s < h->shards_count; s++)
+		bytes += (uint64_t)__atomic_load_n(&shards[s].cap, __ATOMIC_RELAXED) * sizeof(struct mlr_block);
+	uint64_t index = __atomic_load_n(&h->stack_index, __ATOMIC_ACQUIRE);
+	if (index)
+		bytes += ((uint64_t)1 << (index & 0x3f)) * sizeof(uint64_t);
+	return bytes;
+}
+
 const char *region_state_name(uint32_t state)
 {
 	switch (state) {

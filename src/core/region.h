@@ -38,6 +38,9 @@ uint64_t region_nmodules(const struct region *r);
  * (seqlock). Returns the number of blocks visited. */
 uint64_t region_each_block(const struct region *r, void (*fn)(const struct mlr_block *, void *), void *arg);
 
+/* Bytes the live map's slot arrays and the stack index take now. */
+uint64_t region_table_bytes(const struct region *r);
+
 const char *region_state_name(uint32_t state);
 const char *region_reason_text(uint32_t reason);
 
