@@ -11,18 +11,12 @@ args=(-n 200 -i 5)
 run_native "$T/native" "$sleeper" "${args[@]}" -o "$T/native.file"
 [ "$NATIVE_RC" = 0 ] || fail "sleeper fails natively"
 
-"$MEMLENS" run --headless --json -r "$T/r.json" -- "$sleeper" "${args[@]}" -o "$T/ml.file" \
-    >"$T/ml" 2>"$T/ml.err" </dev/null &
-ml=$!
-BG_PIDS="$ml"
-wait_for 10 child_of "$ml" sleeper >/dev/null || fail "no sleeper process under memlens (pid $ml)"
-target=$(child_of "$ml" sleeper)
-BG_PIDS="$ml $target"
+start_memlens sleeper "$T/ml" run --headless --json -r "$T/r.json" -- "$sleeper" "${args[@]}" -o "$T/ml.file"
 sleep 0.3
-kill -9 "$ml"
-wait "$ml" 2>/dev/null
-echo "killed memlens (pid $ml); target pid $target goes on"
-wait_for 30 gone "$target" || fail "the target had not finished 30 s after memlens died"
+kill -9 "$ML"
+wait "$ML" 2>/dev/null
+echo "killed memlens (pid $ML); target pid $TARGET goes on"
+wait_for 30 gone "$TARGET" || fail "the target had not finished 30 s after memlens died"
 expect_same_file "the target's output file" "$T/native.file" "$T/ml.file"
 expect_same_file "the target's stdout" "$T/native" "$T/ml"
 finish

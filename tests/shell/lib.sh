@@ -214,6 +214,20 @@ child_of() {
     return 1
 }
 
+# start_memlens NAME OUT ARGS...: start `memlens ARGS` in the background (stdout in OUT,
+# stderr in OUT.err) and wait for its child process NAME. Sets ML (memlens's pid) and TARGET
+# (the child's), both killed at the end of the test.
+start_memlens() {
+    local name=$1 out=$2
+    shift 2
+    "$MEMLENS" "$@" >"$out" 2>"$out.err" </dev/null &
+    ML=$!
+    BG_PIDS="$ML"
+    wait_for 10 child_of "$ML" "$name" >/dev/null || fail "no $name process under memlens (pid $ML)"
+    TARGET=$(child_of "$ML" "$name")
+    BG_PIDS="$ML $TARGET"
+}
+
 # gone PID: the process has exited (no such process, or a zombie nobody reaped).
 gone() {
     local state

@@ -11,20 +11,15 @@ CHURN=("$T/churn" 1 3000000 512)
 run_native "$T/native" "${CHURN[@]}"
 [ "$NATIVE_RC" = 0 ] || fail "churn fails natively"
 
-"$MEMLENS" run --headless --json -r "$T/r.json" -- "${CHURN[@]}" >"$T/ml" 2>"$T/ml.err" </dev/null &
-ml=$!
-BG_PIDS="$ml"
-wait_for 10 child_of "$ml" churn >/dev/null || fail "no churn process under memlens (pid $ml)"
-target=$(child_of "$ml" churn)
-BG_PIDS="$ml $target"
+start_memlens churn "$T/ml" run --headless --json -r "$T/r.json" -- "${CHURN[@]}"
 sleep 0.2
-kill -STOP "$ml"
+kill -STOP "$ML"
 start=$(date +%s%N)
-wait_for 60 gone "$target" || { kill -CONT "$ml"; fail "the target had not finished 60 s after memlens stopped"; }
+wait_for 60 gone "$TARGET" || { kill -CONT "$ML"; fail "the target had not finished 60 s after memlens stopped"; }
 took=$((($(date +%s%N) - start) / 1000000))
 echo "target finished ${took} ms after memlens was stopped"
-kill -CONT "$ml"
-wait "$ml"
+kill -CONT "$ML"
+wait "$ML"
 rc=$?
 [ "$rc" = 0 ] || note_fail "memlens exited $rc after it was continued (the target exited 0)"
 expect_same_file "the target's stdout" "$T/native" "$T/ml"
