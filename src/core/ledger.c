@@ -243,8 +243,9 @@ static void nap(uint64_t ns)
 	nanosleep(&ts, NULL);
 }
 
-#define SLEEP_NS 10000000ull /* the longest sleep: what live views lag by when few events come */
-#define SPINS    1000        /* polls of an empty ring (some 20-50 µs) before sleeping */
+#define PREFETCH_AHEAD 8
+#define SLEEP_NS       10000000ull /* the longest sleep: what live views lag by when few events come */
+#define SPINS          1000        /* polls of an empty ring (some 20-50 µs) before sleeping */
 
 /* Sleep until a producer wakes us (the ring filled a quarter), or SLEEP_NS. */
 static void sleep_on_ring(struct ledger *l, struct mlr_header *h, const struct mlr_event *next, uint32_t lap)
@@ -301,6 +302,10 @@ static void *ledger_main(void *arg)
 		struct mlr_event *e = &w.ring[tail & w.mask];
 		uint32_t lap = (uint32_t)(tail >> w.log2) + 1;
 		if (__atomic_load_n(&e->lap, ACQUIRE) == lap) {
+			/* the live-map line of an event a few places ahead, so that its miss
+			 * overlaps this one's work (only a hint: it may not be published yet) */
+			const struct mlr_event *ahead = &w.ring[(tail + PREFETCH_AHEAD) & w.mask];
+			livemap_prefetch(&w.lm, __atomic_load_n(&ahead->ptr, RELAXED));
 			struct mlr_event ev = *e;
 			apply(&w, &ev);
 			tail++;

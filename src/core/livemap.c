@@ -106,6 +106,13 @@ static int rebuild(const struct livemap *lm, struct mlr_shard *sh)
 	return 0;
 }
 
+void livemap_prefetch(const struct livemap *lm, uint64_t ptr)
+{
+	const struct mlr_shard *sh = shard_for(lm, ptr);
+	if (sh->cap)
+		__builtin_prefetch(slots_of(lm, sh) + home_of(ptr, sh->cap), 1, 3);
+}
+
 /* Index of the slot holding ptr, or -1. */
 static int64_t find(const struct livemap *lm, const struct mlr_shard *sh, uint64_t ptr)
 {

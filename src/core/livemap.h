@@ -16,6 +16,8 @@ struct livemap {
  * free went past the agent: it is replaced and handed back in *stale. Returns 1
  * when *stale was filled, 0 otherwise, -1 when the arena is full. */
 int livemap_insert(const struct livemap *lm, const struct mlr_block *b, struct mlr_block *stale);
+/* Start loading the line a lookup of ptr probes first (a hint: the writer's own thread only). */
+void livemap_prefetch(const struct livemap *lm, uint64_t ptr);
 /* Remove the block at ptr into *out. 0, or -1 when it was never recorded. */
 int livemap_remove(const struct livemap *lm, uint64_t ptr, struct mlr_block *out);
 
