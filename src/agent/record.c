@@ -1,12 +1,10 @@
 /* record.c — the bookkeeping behind every hook: capture the stack, then append an event to the ring. */
 #include "config.h"
 
-#include <linux/futex.h>
-#include <sys/syscall.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "agent/agent.h"
+#include "region/ring.h"
 
 /*
  * The agent only says what happened: each allocation, free and realloc
@@ -16,19 +14,12 @@
  * words, not a search among millions of live blocks.
  */
 
-/* The ledger sleeps on ledger_waiting while the ring is empty; wake it. */
-static void wake_ledger(struct mlr_header *h)
-{
-	if (__atomic_exchange_n(&h->ledger_waiting, 0, __ATOMIC_ACQ_REL))
-		syscall(SYS_futex, &h->ledger_waiting, FUTEX_WAKE, 1, NULL, NULL, 0);
-}
-
 /* The slot of event idx is free once the ledger consumed idx - capacity. Waits for
  * that; -1 when recording had to stop (the ledger gave up, or stopped reading). */
 static int ring_wait(uint64_t idx)
 {
 	struct mlr_header *h = agent.hdr;
-	wake_ledger(h);
+	ring_wake_ledger(h);
 	uint64_t tail = __atomic_load_n(&h->ring_tail, ACQUIRE), beat = __atomic_load_n(&h->ledger_beat, RELAXED);
 	uint64_t since = 0;
 	for (unsigned n = 0;; n++) {
@@ -81,7 +72,7 @@ static void push(uint64_t ptr, uint64_t size_thread, uint32_t stack)
 	 * and never a full ring while it sleeps (it also wakes by itself, every 10 ms) */
 	if (UNLIKELY(__atomic_load_n(&h->ledger_waiting, RELAXED)) &&
 	    idx - __atomic_load_n(&h->ring_tail, RELAXED) >= (agent.ring_mask + 1) / 4)
-		wake_ledger(h);
+		ring_wake_ledger(h);
 }
 
 static inline uint64_t self_slot(void)
@@ -103,12 +94,9 @@ void record_alloc(void *p, size_t size, enum mlr_kind kind, int after_realloc)
 	uint32_t stack;
 	if (same) {
 		stack = agent_self.last_stack; /* the very stack of the previous allocation */
-	} else if (hint.frames) {
-		stack = stacktab_intern(hint.frames, n, 0, kind, &hint.chain); /* the unwinder's trace, as it is */
-		agent_self.last_stack = stack;
-		agent_self.last_kind = (int)kind + 1;
 	} else {
-		stack = stacktab_intern(ips, n < 0 ? -n : n, n < 0, kind, NULL);
+		stack = hint.frames ? stacktab_intern(hint.frames, n, 0, kind, &hint.chain) /* the unwinder's trace */
+		                    : stacktab_intern(ips, n < 0 ? -n : n, n < 0, kind, NULL);
 		agent_self.last_stack = stack;
 		agent_self.last_kind = (int)kind + 1;
 	}

@@ -16,6 +16,11 @@ const struct unwinder *unwind_active = &unwind_libunwind;
 /* Text range of the agent itself: its frames are dropped from every stack. */
 static uintptr_t self_lo, self_hi;
 
+static inline int in_agent(uint64_t ip)
+{
+	return ip - self_lo < self_hi - self_lo;
+}
+
 static int find_self(struct dl_phdr_info *info, size_t size, void *data)
 {
 	uintptr_t probe = (uintptr_t)data;
@@ -49,7 +54,7 @@ static int keep_user_frames(const uint64_t *raw, int n, uint64_t *ips, int max)
 	int depth = 0, i = 0;
 	for (; i < n && depth < max; i++) {
 		uint64_t ip = raw[i];
-		if (ip - self_lo >= self_hi - self_lo)
+		if (!in_agent(ip))
 			ips[depth++] = ip;
 	}
 	return i < n ? -depth : depth;
@@ -186,7 +191,7 @@ static int leave_agent(uint64_t lo, uint64_t hi, struct regs *r)
 		if (f < lo || f + 16 > hi || (f & 7))
 			return -1;
 		uintptr_t ret = fp[1];
-		if (ret - self_lo >= self_hi - self_lo) {
+		if (!in_agent(ret)) {
 			*r = (struct regs){ret, f + 8, f + 16, fp[0]};
 			return 0;
 		}
@@ -283,7 +288,7 @@ static int walk_cached(struct trace_cache *tc)
 	uint8_t own = fresh_from < tc->n ? tc->agent[fresh_from] : 0;
 	for (int k = fresh_from - 1; k >= 0; k--) {
 		c = stack_chain_step(c, tc->ips[k]);
-		own |= tc->ips[k] - self_lo < self_hi - self_lo;
+		own |= (uint8_t)in_agent(tc->ips[k]);
 		tc->chain[k] = c;
 		tc->agent[k] = own;
 	}

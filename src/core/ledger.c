@@ -11,6 +11,7 @@
 #include "core/ledger.h"
 #include "core/livemap.h"
 #include "core/util.h"
+#include "region/ring.h"
 #include "region/spinlock.h"
 
 #define RELAXED __ATOMIC_RELAXED
@@ -265,11 +266,8 @@ static void sleep_on_ring(struct ledger *l, struct mlr_header *h, const struct m
 /* Wake the ledger if it sleeps (ledger_sync, ledger_stop). */
 static void wake(struct ledger *l)
 {
-	if (region_ready(l->region, NULL) <= 0)
-		return;
-	struct mlr_header *h = (struct mlr_header *)l->region->hdr;
-	if (__atomic_exchange_n(&h->ledger_waiting, 0, __ATOMIC_ACQ_REL))
-		syscall(SYS_futex, &h->ledger_waiting, FUTEX_WAKE, 1, NULL, NULL, 0);
+	if (region_ready(l->region, NULL) > 0)
+		ring_wake_ledger((struct mlr_header *)l->region->hdr);
 }
 
 /* Wait until an agent laid the region out; 0 then, -1 when asked to quit first. */
@@ -294,7 +292,6 @@ static void *ledger_main(void *arg)
 	w.log2 = (int)h->ring_log2;
 	w.mask = ((uint64_t)1 << w.log2) - 1;
 	w.ring = (struct mlr_event *)(w.lm.base + h->ring_off);
-	l->threads_cap = h->threads_cap;
 	l->stash = xcalloc(h->threads_cap, sizeof *l->stash);
 	uint64_t tail = h->ring_tail, waited_since = 0;
 	unsigned idle = 0;
@@ -311,14 +308,11 @@ static void *ledger_main(void *arg)
 			tail++;
 			idle = 0;
 			waited_since = 0;
-			if ((tail & 63) == 0) {
+			if ((tail & 63) == 0)
 				__atomic_store_n(&h->ring_tail, tail, RELEASE);
-				__atomic_store_n(&l->events, tail, RELAXED);
-			}
 			continue;
 		}
 		__atomic_store_n(&h->ring_tail, tail, RELEASE);
-		__atomic_store_n(&l->events, tail, RELAXED);
 		__atomic_store_n(&h->ledger_beat, h->ledger_beat + 1, RELAXED);
 		if (tail < __atomic_load_n(&h->ring_head, ACQUIRE)) {
 			/* reserved, not yet published: a producer is filling it, or died doing so */
@@ -330,7 +324,6 @@ static void *ledger_main(void *arg)
 			if (__atomic_load_n(&l->quit, ACQUIRE) && now - waited_since > ABANDONED_NS)
 				break; /* the session ends with the target still running: do not hang on it */
 			if (gone || (stopped && now - waited_since > ABANDONED_NS)) {
-				l->skipped++;
 				tail++;
 				waited_since = 0;
 				continue;

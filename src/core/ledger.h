@@ -22,10 +22,7 @@ struct ledger {
 	int running;                /* the thread was started */
 	int quit;                   /* asks the thread to end (atomic) */
 	int target_gone;            /* no event will be published any more (atomic) */
-	uint64_t events;            /* consumed (atomic: read by ledger_sync) */
-	uint64_t skipped;           /* reserved slots never published (a producer died) */
-	struct ledger_stash *stash; /* threads_cap entries, once the region is ready */
-	uint64_t threads_cap;
+	struct ledger_stash *stash; /* one per thread slot, once the region is ready */
 };
 
 /* Start draining the ring of r (which must stay where it is until ledger_stop). */
